@@ -1,0 +1,3 @@
+from briefpack.cli import main
+
+main()

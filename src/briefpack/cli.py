@@ -1,0 +1,239 @@
+"""The briefpack command line: parse, delegate, report. Work happens in other modules."""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import re
+from pathlib import Path
+
+import click
+
+from . import __version__
+from .batch import expand_jobs, prepared_date, run_batch
+from .errors import BriefError, SpecError
+from .log import configure_logging
+from .project import Project
+from .spec import PackSpec, load_pack_spec, validate_pack_spec
+
+CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 88}
+
+# Spec key paths as the flag that sets them, for errors in the no-spec form of build.
+FLAG_FOR_KEY = {
+    "countries": "--country",
+    "modules": "--module",
+    "meeting.name": "--meeting",
+    "meeting.date": "--date",
+    "meeting.end_date": "--end-date",
+    "meeting.venue": "--venue",
+    "meeting.body": "--body",
+    "prepared_for": "--prepared-for",
+    "prepared_by": "--prepared-by",
+    "classification": "--classification",
+    "title": "--title",
+    "theme": "--theme",
+    "languages": "--lang",
+    "pack_id": "--pack-id",
+    "talking_points": "--talking-point",
+}
+
+
+def project_option(command):
+    """Add ``--project DIR`` and pass the loaded ``Project`` as ``project``."""
+
+    @click.option(
+        "--project",
+        "project_dir",
+        type=click.Path(exists=True, file_okay=False, path_type=Path),
+        default=Path("."),
+        show_default=True,
+        help="Folder holding briefs/, templates/ and styles/.",
+    )
+    @functools.wraps(command)
+    def wrapper(*args, project_dir: Path, **kwargs):
+        return command(*args, project=Project(project_dir), **kwargs)
+
+    return wrapper
+
+
+@click.group(context_settings=CONTEXT_SETTINGS)
+@click.version_option(__version__, "-V", "--version", prog_name="briefpack")
+@click.option("-v", "--verbose", count=True, help="Show more detail (repeat for more).")
+@click.option("-q", "--quiet", is_flag=True, help="Show errors only.")
+def main(verbose: int, quiet: bool) -> None:
+    """Build printable, branded PDF briefing packs on migration policy."""
+    configure_logging(verbose, quiet)
+
+
+@main.command("build")
+@click.argument(
+    "spec_paths",
+    metavar="[SPEC.yaml]...",
+    nargs=-1,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+)
+@click.option("--country", "countries", multiple=True, metavar="ISO3",
+              help="Country code (repeatable), for a pack without a spec file.")
+@click.option("--module", "modules", multiple=True, metavar="ID",
+              help="Toolkit module id (repeatable), for a pack without a spec file.")
+@click.option("--meeting", help="Meeting name, for a pack without a spec file.")
+@click.option("--date", "meeting_date", metavar="YYYY-MM-DD", help="Meeting date.")
+@click.option("--end-date", metavar="YYYY-MM-DD", help="Last day of the meeting.")
+@click.option("--venue", help="Meeting venue.")
+@click.option("--body", help="Body that convenes the meeting.")
+@click.option("--prepared-for", help="Who the pack is for.")
+@click.option("--prepared-by", help="Preparing organisation (default: the theme's).")
+@click.option("--classification", help="Marking printed on every page.")
+@click.option("--title", help="Pack title (default: the meeting name).")
+@click.option("--pack-id", help="Pack id used in file names (default: from the meeting).")
+@click.option("--talking-point", "talking_points", multiple=True,
+              help="A talking point for the at-a-glance page (repeatable).")
+@click.option("--theme", default="default", show_default=True, help="Theme name.")
+@click.option("--lang", "languages", multiple=True, metavar="LANG",
+              help="Language code (repeatable; default en).")
+@click.option("--paper", type=click.Choice(["a4", "letter"]), default=None,
+              help="Paper size (default: the spec's, else A4).")
+@click.option("--no-regional", is_flag=True,
+              help="Do not add the country's regional module automatically.")
+@click.option("--date-prepared", type=click.DateTime(["%Y-%m-%d"]), default=None,
+              help="Date printed as 'date prepared' (default: today).")
+@click.option("-o", "--output", "output_dir", type=click.Path(file_okay=False,
+              path_type=Path), default=Path("output"), show_default=True,
+              help="Folder the packs are written to.")
+@click.option("--fail-fast", is_flag=True, help="Stop at the first failed pack.")
+@project_option
+def build_command(
+    project: Project,
+    spec_paths: tuple[Path, ...],
+    output_dir: Path,
+    paper: str | None,
+    date_prepared: dt.datetime | None,
+    fail_fast: bool,
+    **flags,
+) -> None:
+    """Build packs from spec files, or one pack from flags.
+
+    Prints the path of each PDF written, one per line.
+    """
+    specs = _specs_from_arguments(project, spec_paths, flags)
+    failures = 0
+    for spec in specs:
+        if paper:
+            spec = spec.model_copy(update={"paper": paper})
+        jobs = expand_jobs(spec, project, output_dir)
+        prepared_on = prepared_date(spec, date_prepared.date() if date_prepared else None)
+        report = run_batch(project, spec, jobs, prepared_on, fail_fast=fail_fast)
+        for result in report.results:
+            if result.status == "written":
+                click.echo(str(result.job.target))
+        failures += len(report.failed)
+        if report.failed and fail_fast:
+            break
+    if failures:
+        raise BriefError(f"{failures} pack(s) failed; see the errors above")
+
+
+def _specs_from_arguments(
+    project: Project, spec_paths: tuple[Path, ...], flags: dict
+) -> list[PackSpec]:
+    used_flags = [name for name, value in flags.items()
+                  if value not in (None, (), False) and name != "theme"]
+    if spec_paths and used_flags:
+        raise click.UsageError(
+            "give either spec files or pack flags (--country, --module, …), not both"
+        )
+    if spec_paths:
+        return [load_pack_spec(path, project) for path in spec_paths]
+    if not flags["countries"] or not flags["modules"] or not flags["meeting"]:
+        raise click.UsageError(
+            "give a spec file, or at least --country, --module and --meeting"
+        )
+    return [_spec_from_flags(project, flags)]
+
+
+def _spec_from_flags(project: Project, flags: dict) -> PackSpec:
+    meeting = {"name": flags["meeting"], "date": flags["meeting_date"],
+               "end_date": flags["end_date"], "venue": flags["venue"],
+               "body": flags["body"]}
+    data = {
+        "pack_id": flags["pack_id"] or _slug(flags["meeting"], flags["meeting_date"]),
+        "title": flags["title"] or flags["meeting"],
+        "meeting": {key: value for key, value in meeting.items() if value},
+        "prepared_for": flags["prepared_for"],
+        "prepared_by": flags["prepared_by"],
+        "classification": flags["classification"],
+        "theme": flags["theme"],
+        "languages": list(flags["languages"]) or ["en"],
+        "countries": [code.upper() for code in flags["countries"]],
+        "modules": list(flags["modules"]),
+        "include_regional": not flags["no_regional"],
+        "talking_points": list(flags["talking_points"]),
+    }
+    data = {key: value for key, value in data.items() if value is not None}
+    try:
+        return validate_pack_spec(data, "command line", project)
+    except SpecError as err:
+        lines = [_as_flag_problem(problem) for problem in err.problems]
+        raise click.UsageError("\n".join(lines)) from err
+
+
+def _as_flag_problem(problem: str) -> str:
+    problem = problem.removeprefix("command line: ")
+    key = re.split(r"[\[:]", problem, maxsplit=1)[0]
+    flag = FLAG_FOR_KEY.get(key)
+    if flag is None:
+        return problem
+    detail = problem.split(": ", 1)[1] if ": " in problem else problem
+    return f"{flag}: {detail}"
+
+
+def _slug(*parts: str | None) -> str:
+    text = "-".join(part for part in parts if part)
+    slug = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+    return slug[:80].rstrip("-") or "pack"
+
+
+@main.command("modules")
+@click.option("--tag", help="Show only modules with this tag.")
+@click.option("--lang", default="en", show_default=True, help="Language of the text.")
+@project_option
+def modules_command(project: Project, tag: str | None, lang: str) -> None:
+    """List the toolkit modules: id, title, tags and reviewed date."""
+    brief_modules = project.modules.all(lang)
+    if tag:
+        brief_modules = [m for m in brief_modules if tag.lower() in m.meta.tags]
+        if not brief_modules:
+            known = sorted({t for m in project.modules.all(lang) for t in m.meta.tags})
+            raise click.BadParameter(
+                f"no module has the tag {tag!r} (tags: {', '.join(known)})",
+                param_hint="--tag",
+            )
+    for brief_module in brief_modules:
+        meta = brief_module.meta
+        click.echo(
+            f"{meta.id:<34} {meta.reviewed.isoformat()}  {meta.title}"
+            f"  [{', '.join(meta.tags)}]"
+        )
+
+
+@main.command("countries")
+@click.option("--region", help="An M49 region, sub-region or intermediate region.")
+@project_option
+def countries_command(project: Project, region: str | None) -> None:
+    """List the countries and areas with data: ISO3 code, name and region."""
+    data = project.countries
+    if region:
+        codes = project.resolve_area(region)
+        if not codes:
+            from .errors import suggest
+
+            raise click.BadParameter(
+                f"unknown M49 region {region!r}{suggest(region, data.regions)}",
+                param_hint="--region",
+            )
+        countries = [data.get(code) for code in codes]
+    else:
+        countries = sorted(data.countries.values(), key=lambda c: c.iso3)
+    for country in countries:
+        area = country.comparison_area or country.sub_region
+        click.echo(f"{country.iso3}  {country.name:<44} {country.region} / {area}")

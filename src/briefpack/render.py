@@ -1,0 +1,215 @@
+"""Jinja templates to HTML, WeasyPrint to PDF, checks on the PDF, atomic write.
+
+WeasyPrint dominates the time of a build; everything before it is cheap and pure.
+Rendering reads only the project's own folders (see ``fetcher``), and a warning that
+means lost content (a missing image, anchor, stylesheet or glyph) fails the build.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import logging
+import re
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import jinja2
+from pypdf import PdfReader
+from weasyprint import CSS, HTML
+
+from .context import build_pack_context
+from .errors import BriefError, RenderError
+from .fetcher import ProjectFetcher, RefusedResource
+from .i18n import get_translations, text_direction
+from .project import Project
+from .spec import PackSpec
+from .theme import Theme, load_theme
+
+logger = logging.getLogger(__name__)
+
+STYLESHEETS = ("page.css", "base.css", "components.css")
+PAPER_CSS = {"a4": "@page { size: A4; }", "letter": "@page { size: letter; }"}
+
+# WeasyPrint messages that mean something the author wrote will not be on the page.
+LOST_CONTENT = re.compile(
+    r"Failed to load|cannot be loaded|Failed to render|No anchor|"
+    r"without a base URI|Content discarded|\.notdef glyph|ignored \d+ cells|"
+    r"Anchor defined twice",
+)
+
+
+@dataclass(frozen=True)
+class RenderedPack:
+    """A rendered PDF with what was learned about it while checking."""
+
+    pdf: bytes
+    pages: int
+    warnings: tuple[str, ...]
+
+
+def create_environment(templates_dir: Path, lang: str) -> jinja2.Environment:
+    """Build the Jinja environment: autoescape, strict undefined, gettext."""
+    environment = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(templates_dir),
+        autoescape=jinja2.select_autoescape(["html"], default_for_string=True),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        extensions=["jinja2.ext.i18n"],
+    )
+    environment.install_gettext_translations(get_translations(lang), newstyle=True)
+    return environment
+
+
+def output_path(output_dir: Path, pack_id: str, iso3: str, lang: str) -> Path:
+    """Return ``<output>/<pack-id>/<pack-id>_<ISO3>_<lang>.pdf``: the one naming rule."""
+    return output_dir / pack_id / f"{pack_id}_{iso3}_{lang}.pdf"
+
+
+def render_html(
+    project: Project,
+    spec: PackSpec,
+    iso3: str,
+    lang: str,
+    prepared_on: dt.date,
+    theme: Theme | None = None,
+) -> str:
+    """Return the final HTML of one country pack."""
+    theme = theme or load_theme(project.styles_dir, spec.theme)
+    environment = create_environment(project.templates_dir, lang)
+    translate = get_translations(lang).gettext
+    country = project.countries.get(iso3)
+    context = build_pack_context(
+        spec, country, project.countries, project.modules, theme, lang, prepared_on,
+        translate,
+    )
+    context["dir"] = text_direction(lang)
+    try:
+        template = environment.get_template("pack.html")
+        return template.render(context)
+    except jinja2.TemplateNotFound as err:
+        raise BriefError(f"{project.templates_dir}: template {err.name!r} not found") from err
+    except jinja2.TemplateError as err:
+        where = getattr(err, "filename", None) or project.templates_dir
+        line = getattr(err, "lineno", None)
+        raise BriefError(f"{where}:{line or ''}: template error: {err.message}") from err
+    except PermissionError as err:
+        raise BriefError(f"{err.filename}: cannot read template (permission denied)") from err
+
+
+def stylesheet_paths(project: Project, theme: Theme) -> list[Path]:
+    """Return the stylesheets in their fixed cascade order; all must exist."""
+    paths = [project.styles_dir / name for name in STYLESHEETS]
+    paths.append(theme.stylesheet)
+    missing = [str(path) for path in paths if not path.is_file()]
+    if missing:
+        raise BriefError(f"stylesheet not found: {', '.join(missing)}")
+    return paths
+
+
+@contextmanager
+def captured_weasyprint_warnings() -> Iterator[list[logging.LogRecord]]:
+    """Collect what WeasyPrint logs at WARNING and above during one render."""
+    records: list[logging.LogRecord] = []
+
+    class _Collector(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            records.append(record)
+
+    weasy_logger = logging.getLogger("weasyprint")
+    collector = _Collector(level=logging.WARNING)
+    weasy_logger.addHandler(collector)
+    try:
+        yield records
+    finally:
+        weasy_logger.removeHandler(collector)
+
+
+def render_pdf(
+    html: str,
+    project: Project,
+    theme: Theme,
+    paper: str,
+    source_name: str,
+    extra_roots: Sequence[Path] = (),
+) -> RenderedPack:
+    """Render HTML to PDF bytes; fail on refused resources and lost content."""
+    fetcher = ProjectFetcher([*project.allowed_roots, *extra_roots])
+    base_url = project.templates_dir.as_uri() + "/"
+    try:
+        stylesheets = [CSS(filename=str(path), url_fetcher=fetcher)
+                       for path in stylesheet_paths(project, theme)]
+        stylesheets.append(CSS(string=PAPER_CSS[paper], url_fetcher=fetcher))
+        with captured_weasyprint_warnings() as records:
+            document = HTML(string=html, base_url=base_url, url_fetcher=fetcher)
+            pdf = document.write_pdf(stylesheets=stylesheets, pdf_tags=True)
+    except RefusedResource as err:
+        raise RenderError(f"{source_name}: {err}") from err
+    except PermissionError as err:
+        raise RenderError(f"{err.filename}: cannot read (permission denied)") from err
+    messages = tuple(dict.fromkeys(record.getMessage() for record in records))
+    lost = [message for message in messages if LOST_CONTENT.search(message)]
+    lost += [record.getMessage() for record in records
+             if record.levelno >= logging.ERROR and record.getMessage() not in lost]
+    if lost:
+        raise RenderError(f"{source_name}: content would be lost: {lost[0]}"
+                          + (f" (and {len(lost) - 1} more)" if len(lost) > 1 else ""))
+    pages = check_pdf_fonts(pdf, theme, source_name)
+    return RenderedPack(pdf=pdf, pages=pages, warnings=messages)
+
+
+def _normalised(name: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", name.lower())
+
+
+def check_pdf_fonts(pdf: bytes, theme: Theme, source_name: str) -> int:
+    """Check every embedded font belongs to the theme; return the page count.
+
+    Pango substitutes another installed font when a family is missing or lacks a
+    glyph. That fallback is silent in WeasyPrint, so the PDF's font names are compared
+    with the theme's families after rendering.
+    """
+    reader = PdfReader(io.BytesIO(pdf))
+    wanted = {_normalised(family): family for family in theme.font_families}
+    foreign: set[str] = set()
+    for page in reader.pages:
+        for base_font in _page_fonts(page):
+            name = base_font.split("+", 1)[-1]
+            if not any(_normalised(name).startswith(key) for key in wanted):
+                foreign.add(name)
+    if foreign:
+        hint = theme.settings.fonts.install_hint
+        raise RenderError(
+            f"{source_name}: theme {theme.name!r} names fonts"
+            f" {', '.join(repr(f) for f in theme.font_families)}, but the PDF used"
+            f" {', '.join(sorted(foreign))} instead (a font is not installed or lacks"
+            f" a character){'; ' + hint if hint else ''}"
+        )
+    return len(reader.pages)
+
+
+def _page_fonts(page) -> Iterator[str]:
+    resources = page.get("/Resources") or {}
+    fonts = resources.get("/Font") or {}
+    for font in fonts.values():
+        font = font.get_object()
+        yield str(font.get("/BaseFont", ""))
+        # Inline SVG (charts) arrives as form XObjects with fonts of their own.
+    xobjects = resources.get("/XObject") or {}
+    for xobject in xobjects.values():
+        xobject = xobject.get_object()
+        inner = (xobject.get("/Resources") or {}).get("/Font") or {}
+        for font in inner.values():
+            yield str(font.get_object().get("/BaseFont", ""))
+
+
+def render_pack(
+    project: Project, spec: PackSpec, iso3: str, lang: str, prepared_on: dt.date
+) -> RenderedPack:
+    """Render one country pack in one language to checked PDF bytes."""
+    theme = load_theme(project.styles_dir, spec.theme)
+    html = render_html(project, spec, iso3, lang, prepared_on, theme)
+    return render_pdf(html, project, theme, spec.paper, f"{spec.pack_id} {iso3} {lang}")

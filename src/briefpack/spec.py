@@ -1,0 +1,228 @@
+"""Pack specs: one briefing job, validated as a whole before anything renders.
+
+A spec is ``briefs/packs/<pack-id>.yaml``. ``load_pack_spec`` reports every problem at
+once, each with the file and the key path, then stops (the mkdocs config model).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from .errors import SpecError, suggest
+from .files import parse_yaml, read_text
+from .validation import describe_errors
+
+if TYPE_CHECKING:
+    from .project import Project
+
+PACK_ID_PATTERN = re.compile(r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$")
+LANG_PATTERN = r"^[a-z]{2}$"
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+
+class Meeting(_Strict):
+    """The meeting a pack is prepared for."""
+
+    name: str = Field(min_length=1, max_length=200)
+    body: str | None = Field(default=None, max_length=200)
+    date: dt.date | None = None
+    end_date: dt.date | None = None
+    venue: str | None = Field(default=None, max_length=200)
+
+
+class CountrySelector(_Strict):
+    """Countries chosen by M49 area or named group, with exclusions."""
+
+    region: str | None = None
+    group: str | None = None
+    include: list[str] = Field(default_factory=list)
+    exclude: list[str] = Field(default_factory=list)
+
+
+class PackSpec(_Strict):
+    """A validated pack spec."""
+
+    pack_id: str = Field(pattern=PACK_ID_PATTERN.pattern, max_length=80)
+    title: str = Field(min_length=1, max_length=200)
+    meeting: Meeting
+    prepared_for: str | None = Field(default=None, max_length=200)
+    prepared_by: str | None = Field(default=None, max_length=200)
+    classification: str | None = Field(default=None, max_length=80)
+    date_prepared: dt.date | None = None
+    languages: list[str] = Field(default_factory=lambda: ["en"], min_length=1)
+    theme: str = "default"
+    paper: Literal["a4", "letter"] = "a4"
+    countries: list[str] | CountrySelector
+    modules: list[str] = Field(min_length=1)
+    include_regional: bool = True
+    talking_points: list[str] = Field(default_factory=list)
+
+    @field_validator("languages")
+    @classmethod
+    def _language_codes(cls, codes: list[str]) -> list[str]:
+        bad = [code for code in codes if not re.match(LANG_PATTERN, code)]
+        if bad:
+            raise ValueError(f"languages are two-letter codes such as 'en', got {bad}")
+        return codes
+
+    @field_validator("countries")
+    @classmethod
+    def _upper_codes(cls, value: list[str] | CountrySelector):
+        if isinstance(value, list):
+            if not value:
+                raise ValueError("list at least one country code")
+            return [code.upper() for code in value]
+        return value
+
+
+def load_pack_spec(pack_spec_path: Path, project: Project) -> PackSpec:
+    """Load, validate and check a spec file against the project's library."""
+    text = read_text(pack_spec_path)
+    data = parse_yaml(text, pack_spec_path)
+    if not isinstance(data, dict):
+        raise SpecError([f"{pack_spec_path}: expected key: value pairs at the top level"])
+    if "pack_id" in data:
+        raise SpecError(
+            [f"{pack_spec_path}: pack_id: unknown key (the pack id is the file name)"]
+        )
+    data = {"pack_id": pack_spec_path.stem, **data}
+    return validate_pack_spec(data, str(pack_spec_path), project)
+
+
+def validate_pack_spec(data: dict, where: str, project: Project) -> PackSpec:
+    """Validate spec data from a file or from flags; raise ``SpecError`` with every problem."""
+    problems: list[str] = []
+    try:
+        spec = PackSpec.model_validate(data)
+    except ValidationError as err:
+        problems.extend(describe_errors(err, PackSpec))
+        spec = None
+    problems.extend(_check_references(data, project))
+    if spec is not None:
+        problems.extend(_check_dates(spec))
+    if problems:
+        raise SpecError([_located(where, problem) for problem in problems])
+    assert spec is not None
+    return spec
+
+
+def _located(where: str, problem: str) -> str:
+    if problem.startswith("pack_id:"):
+        return f"{where}: file name: the pack id {problem.removeprefix('pack_id: ')}" \
+            " (use lowercase letters, digits and hyphens)"
+    return f"{where}: {problem}"
+
+
+def _check_references(data: dict, project: Project) -> list[str]:
+    """Check module ids, country codes, languages and the theme against the project."""
+    problems: list[str] = []
+    modules = data.get("modules")
+    if isinstance(modules, list):
+        problems.extend(_check_module_ids(modules, project, data.get("languages")))
+    countries = data.get("countries")
+    if isinstance(countries, list):
+        problems.extend(_check_iso3_list("countries", countries, project))
+    elif isinstance(countries, dict):
+        problems.extend(_check_selector(countries, project))
+    theme = data.get("theme", "default")
+    if isinstance(theme, str) and theme not in project.theme_names:
+        problems.append(
+            f"theme: unknown theme {theme!r}{suggest(theme, project.theme_names)}"
+            f" (themes live in {project.styles_dir / 'themes'})"
+        )
+    return problems
+
+
+def _check_module_ids(modules: Sequence, project: Project, languages) -> list[str]:
+    problems: list[str] = []
+    known = project.modules.ids
+    seen: set[str] = set()
+    wanted_languages = languages if isinstance(languages, list) else ["en"]
+    for index, module_id in enumerate(modules):
+        if not isinstance(module_id, str):
+            continue
+        if module_id not in known:
+            problems.append(
+                f"modules[{index}]: unknown module id {module_id!r}"
+                f"{suggest(module_id, known)}"
+            )
+            continue
+        if module_id in seen:
+            problems.append(f"modules[{index}]: {module_id!r} is listed twice")
+        seen.add(module_id)
+        available = project.modules.languages(module_id)
+        for lang in wanted_languages:
+            if isinstance(lang, str) and lang not in available:
+                problems.append(
+                    f"modules[{index}]: {module_id!r} has no {lang!r} text"
+                    f" (available: {', '.join(available)})"
+                )
+    return problems
+
+
+def _check_iso3_list(key: str, codes: Sequence, project: Project) -> list[str]:
+    problems: list[str] = []
+    countries = project.countries
+    seen: set[str] = set()
+    for index, code in enumerate(codes):
+        if not isinstance(code, str):
+            continue
+        iso3 = code.strip().upper()
+        if iso3 not in countries.countries:
+            problems.append(f"{key}[{index}]: {unknown_country_message(code, project)}")
+            continue
+        if iso3 in seen:
+            problems.append(f"{key}[{index}]: {iso3!r} is listed twice")
+        seen.add(iso3)
+    return problems
+
+
+def unknown_country_message(code: str, project: Project) -> str:
+    """Return "unknown country code 'SNG' (did you mean 'SEN', …?)"."""
+    nearest = project.countries.suggest_iso3(code)
+    hint = ""
+    if nearest:
+        hint = " (did you mean " + ", ".join(repr(iso3) for iso3 in nearest) + "?)"
+    return f"unknown country code {code!r}{hint}"
+
+
+def _check_selector(selector: dict, project: Project) -> list[str]:
+    problems: list[str] = []
+    region = selector.get("region")
+    if isinstance(region, str) and not project.resolve_area(region):
+        names = project.countries.regions
+        problems.append(
+            f"countries.region: unknown M49 region {region!r}{suggest(region, names)}"
+        )
+    group = selector.get("group")
+    if isinstance(group, str) and group not in project.groups:
+        problems.append(
+            f"countries.group: unknown group {group!r}"
+            f"{suggest(group, list(project.groups))}"
+        )
+    for key in ("include", "exclude"):
+        codes = selector.get(key)
+        if isinstance(codes, list):
+            problems.extend(_check_iso3_list(f"countries.{key}", codes, project))
+    if not region and not group and not selector.get("include"):
+        problems.append("countries: give a region, a group or an include list")
+    return problems
+
+
+def _check_dates(spec: PackSpec) -> list[str]:
+    meeting = spec.meeting
+    if meeting.date and meeting.end_date and meeting.end_date < meeting.date:
+        return [
+            f"meeting.end_date: {meeting.end_date.isoformat()!r} is before"
+            f" meeting.date {meeting.date.isoformat()!r}"
+        ]
+    return []
