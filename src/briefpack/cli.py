@@ -11,6 +11,7 @@ import click
 
 from . import __version__
 from .batch import expand_jobs, prepared_date, run_batch
+from .check import check_project
 from .errors import BriefError, SpecError
 from .log import configure_logging
 from .project import Project
@@ -237,3 +238,20 @@ def countries_command(project: Project, region: str | None) -> None:
     for country in countries:
         area = country.comparison_area or country.sub_region
         click.echo(f"{country.iso3}  {country.name:<44} {country.region} / {area}")
+
+
+@main.command("check")
+@click.option("--strict", is_flag=True, help="Count warnings as failures.")
+@project_option
+def check_command(project: Project, strict: bool) -> None:
+    """Validate modules, pack specs and country data without rendering."""
+    problems = check_project(project, today=dt.date.today())
+    for problem in problems:
+        click.echo(str(problem))
+    errors = sum(1 for problem in problems if problem.severity == "error")
+    warnings = len(problems) - errors
+    failing = errors + (warnings if strict else 0)
+    summary = f"{len(project.modules.ids)} modules checked: {errors} error(s), {warnings} warning(s)"
+    if failing:
+        raise BriefError(summary + (" (--strict)" if strict and warnings else ""))
+    click.echo(summary, err=True)

@@ -159,7 +159,10 @@ def select_modules(
 
 
 def build_module_section(
-    brief_module: BriefModule, values: dict[str, str] | None, citations: Citations
+    brief_module: BriefModule,
+    values: dict[str, str] | None,
+    citations: Citations,
+    linked_modules: set[str] = frozenset(),
 ) -> dict:
     cite = citations.formatter(brief_module)
     meta = brief_module.meta
@@ -171,7 +174,7 @@ def build_module_section(
         "summary": markdown_to_html(meta.summary, cite, inline=True),
         "key_messages": [markdown_to_html(text, cite, inline=True)
                          for text in meta.key_messages],
-        "body": markdown_to_html(body, cite),
+        "body": markdown_to_html(body, cite, linked_modules=linked_modules),
         "policy_options": [markdown_to_html(text, cite, inline=True)
                            for text in meta.policy_options],
         "gcm_objectives": [(number, GCM_OBJECTIVES[number])
@@ -286,7 +289,8 @@ def build_pack_context(
     country_context = build_country_context(country, data, citations, translate)
     values = passage_values(country, data)
     brief_modules = select_modules(spec, country, modules, lang)
-    sections = [build_module_section(m, values, citations) for m in brief_modules]
+    in_pack = {brief_module.module_id for brief_module in brief_modules}
+    sections = [build_module_section(m, values, citations, in_pack) for m in brief_modules]
     meeting = spec.meeting
     organisation = spec.prepared_by or theme.settings.organisation
     meeting_date = (format_date_range(meeting.date, meeting.end_date, translate)

@@ -30,6 +30,7 @@ SOURCE_ID = r"[a-z0-9]+(?:-[a-z0-9]+)*"
 COUNTRY_BLOCK = re.compile(r"^:::[ \t]*country[ \t]*\n(?P<text>.*?)^:::[ \t]*$\n?",
                            re.MULTILINE | re.DOTALL)
 PLACEHOLDER = re.compile(r"\{\{\s*(?P<name>[A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
+MODULE_LINK = re.compile(r"\[(?P<text>[^\]]+)\]\(module:(?P<id>[a-z0-9-]+)\)")
 CITATION = re.compile(rf"\[@(?P<ids>{SOURCE_ID}(?:\s*;\s*@{SOURCE_ID})*)\]")
 
 # A private-use character pair keeps citation markers intact through Markdown and nh3.
@@ -44,6 +45,7 @@ ALLOWED_TAGS = {
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "abbr": {"title"},
                       "th": {"align"}, "td": {"align"}}
 ALLOWED_URL_SCHEMES = {"https", "http", "mailto"}
+# Links inside the pack (#module-…) are kept by nh3 as relative URLs.
 
 
 class SourceEntry(BaseModel):
@@ -251,8 +253,29 @@ def fill_country_passages(body: str, values: Mapping[str, str] | None) -> str:
     return COUNTRY_BLOCK.sub(replace, body)
 
 
-def markdown_to_html(text: str, cite: CiteFormatter, inline: bool = False) -> Markup:
+def link_modules(text: str, linked_modules: set[str]) -> str:
+    """Point ``[text](module:id)`` at that module's section, or keep only the text.
+
+    A module reached from several packs cannot know which other modules a pack holds,
+    and a link to a section that is not there would be a broken anchor.
+    """
+
+    def replace(match: re.Match[str]) -> str:
+        if match["id"] in linked_modules:
+            return f"[{match['text']}](#module-{match['id']})"
+        return match["text"]
+
+    return MODULE_LINK.sub(replace, text)
+
+
+def markdown_to_html(
+    text: str,
+    cite: CiteFormatter,
+    inline: bool = False,
+    linked_modules: set[str] = frozenset(),
+) -> Markup:
     """Convert module Markdown to sanitised HTML with numbered citation links."""
+    text = link_modules(text, set(linked_modules))
     marked = CITATION.sub(lambda m: f"{_CITE_OPEN}{m['ids']}{_CITE_CLOSE}", text)
     converted = markdown.markdown(
         marked, extensions=["tables", "sane_lists", "smarty"], output_format="html"
