@@ -37,7 +37,6 @@ _MONTHS = (
 
 # Numbers that are not figures: each needs no citation of its own.
 _NOT_FIGURES = [
-    re.compile(r"\{\{[^}]*\}\}"),
     re.compile(r"https?://\S+"),
     re.compile(
         r"\b(?:SDGs?|targets?|indicators?|Goals?)\s+\d{1,2}(?:\.\w+){0,2}"
@@ -56,6 +55,7 @@ _NOT_FIGURES = [
     re.compile(r"\b\d+(?:st|nd|rd|th)\b"),
 ]
 _DIGIT = re.compile(r"\d")
+_TEXT_PLACEHOLDERS = {"country_name", "region", "sub_region"}
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"”)]?\s+(?=[A-Z“\"(])")
 _ABBREVIATIONS = re.compile(r"\b(?:e\.g|i\.e|etc|vs|No|ch|para|approx|U\.S|U\.K|St|Dr)\.$")
 _PIPE_ROW = re.compile(r"^\s*\|.*\|\s*$")
@@ -289,6 +289,10 @@ def has_figure(sentence: str) -> bool:
     """Return whether a sentence states a number that needs a citation."""
     text = CITATION.sub("", sentence)
     text = re.sub(r"\]\([^)]*\)", "]", text)
+    # A placeholder prints a figure, unless it names a place.
+    text = PLACEHOLDER.sub(
+        lambda m: " " if m["name"] in _TEXT_PLACEHOLDERS else " 9 ", text
+    )
     for pattern in _NOT_FIGURES:
         text = pattern.sub(" ", text)
     return bool(_DIGIT.search(text))

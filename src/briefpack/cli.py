@@ -12,7 +12,7 @@ import click
 from . import __version__
 from .batch import expand_jobs, prepared_date, run_batch
 from .check import check_project
-from .errors import BriefError, SpecError
+from .errors import BriefError, SpecError, suggest
 from .log import configure_logging
 from .project import Project
 from .spec import PackSpec, load_pack_spec, validate_pack_spec
@@ -226,7 +226,7 @@ def countries_command(project: Project, region: str | None) -> None:
     if region:
         codes = project.resolve_area(region)
         if not codes:
-            from .errors import suggest
+
 
             raise click.BadParameter(
                 f"unknown M49 region {region!r}{suggest(region, data.regions)}",
