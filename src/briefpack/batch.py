@@ -1,21 +1,37 @@
-"""Expand a spec into jobs (country × language) and run them."""
+"""Expand a spec into jobs (country × language) and run them, in parallel if asked.
+
+Each job renders in a worker process and writes only its own PDF, through a temporary
+file and a rename, so parallel jobs cannot mix outputs and a killed run leaves nothing
+truncated under a final name. Workers are recycled after ``JOBS_PER_WORKER`` jobs so
+memory stays bounded over long batches.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import logging
+import multiprocessing
 import os
+import tempfile
 import time
+from collections.abc import Callable, Iterable
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import BriefError
 from .files import write_atomic
+from .inputs import InputHasher
+from .manifest import Manifest, ManifestEntry, load_manifest
 from .project import Project
 from .render import output_path, render_pack
 from .spec import CountrySelector, PackSpec
+from .theme import load_theme
 
 logger = logging.getLogger(__name__)
+
+JOBS_PER_WORKER = 25
 
 
 @dataclass(frozen=True)
@@ -25,6 +41,7 @@ class Job:
     iso3: str
     lang: str
     target: Path
+    input_hash: str = ""
 
 
 @dataclass
@@ -33,6 +50,7 @@ class JobResult:
     status: str
     pages: int = 0
     size: int = 0
+    sha256: str = ""
     message: str = ""
     warnings: tuple[str, ...] = ()
 
@@ -41,6 +59,7 @@ class JobResult:
 class BatchReport:
     results: list[JobResult] = field(default_factory=list)
     seconds: float = 0.0
+    stopped_early: bool = False
 
     def count(self, status: str) -> int:
         return sum(1 for result in self.results if result.status == status)
@@ -48,6 +67,20 @@ class BatchReport:
     @property
     def failed(self) -> list[JobResult]:
         return [result for result in self.results if result.status == "failed"]
+
+    @property
+    def warning_count(self) -> int:
+        return sum(len(result.warnings) for result in self.results)
+
+    def summary(self) -> str:
+        return (
+            f"{self.count('written')} written, {self.count('skipped')} skipped,"
+            f" {self.count('failed')} failed, {self.warning_count} warning(s),"
+            f" {self.seconds:.1f} s"
+        )
+
+
+# --- Choosing countries and jobs -------------------------------------------------------
 
 
 def select_countries(spec: PackSpec, project: Project) -> list[str]:
@@ -68,10 +101,18 @@ def _expand_selector(selector: CountrySelector, project: Project) -> list[str]:
     return sorted(dict.fromkeys(code for code in chosen if code not in excluded))
 
 
-def expand_jobs(spec: PackSpec, project: Project, output_dir: Path) -> list[Job]:
-    """Return every job of a spec; the output path comes from one naming rule."""
+def plan_jobs(
+    spec: PackSpec, project: Project, output_dir: Path, prepared_on: dt.date
+) -> list[Job]:
+    """Return every job of a spec with its input hash; paths follow one naming rule."""
+    hasher = InputHasher(project, load_theme(project.styles_dir, spec.theme))
     return [
-        Job(iso3=iso3, lang=lang, target=output_path(output_dir, spec.pack_id, iso3, lang))
+        Job(
+            iso3=iso3,
+            lang=lang,
+            target=output_path(output_dir, spec.pack_id, iso3, lang),
+            input_hash=hasher.job_hash(spec, iso3, lang, prepared_on.isoformat()),
+        )
         for iso3 in select_countries(spec, project)
         for lang in spec.languages
     ]
@@ -94,15 +135,52 @@ def prepared_date(spec: PackSpec, override: dt.date | None = None) -> dt.date:
     return dt.date.today()
 
 
+def is_up_to_date(job: Job, manifest: Manifest | None) -> bool:
+    """Return whether the file at ``job.target`` was built from the same inputs."""
+    if manifest is None or not job.target.is_file():
+        return False
+    entry = manifest.entry_for(job.target.name)
+    if entry is None or entry.input_hash != job.input_hash:
+        return False
+    # A file changed or truncated since it was written is rebuilt too.
+    return entry.bytes == job.target.stat().st_size
+
+
+# --- Running jobs ----------------------------------------------------------------------
+
+# One project per worker process, loaded on its first job.
+_WORKER_PROJECTS: dict[Path, Project] = {}
+
+
+def _worker_project(root: Path) -> Project:
+    if root not in _WORKER_PROJECTS:
+        _WORKER_PROJECTS[root] = Project(root)
+    return _WORKER_PROJECTS[root]
+
+
 def run_job(project: Project, spec: PackSpec, job: Job, prepared_on: dt.date) -> JobResult:
     """Render and write one job; a user-facing failure becomes a failed result."""
     try:
-        rendered = render_pack(project, spec, job.iso3, job.lang, prepared_on)
+        with tempfile.TemporaryDirectory(prefix=f"briefpack-{job.iso3}-") as scratch:
+            rendered = render_pack(project, spec, job.iso3, job.lang, prepared_on,
+                                   scratch_dir=Path(scratch))
         write_atomic(job.target, rendered.pdf)
     except BriefError as err:
         return JobResult(job, "failed", message=err.format_message())
-    return JobResult(job, "written", pages=rendered.pages, size=len(rendered.pdf),
-                     warnings=rendered.warnings)
+    return JobResult(
+        job, "written", pages=rendered.pages, size=len(rendered.pdf),
+        sha256=hashlib.sha256(rendered.pdf).hexdigest(),
+        warnings=rendered.warnings,
+    )
+
+
+def _run_job_in_worker(
+    root: Path, spec: PackSpec, job: Job, prepared_on: dt.date
+) -> JobResult:
+    return run_job(_worker_project(root), spec, job, prepared_on)
+
+
+Progress = Callable[[JobResult], None]
 
 
 def run_batch(
@@ -110,21 +188,87 @@ def run_batch(
     spec: PackSpec,
     jobs: list[Job],
     prepared_on: dt.date,
+    workers: int = 1,
     fail_fast: bool = False,
+    force: bool = False,
+    progress: Progress | None = None,
 ) -> BatchReport:
-    """Run jobs one after another; one failure does not stop the others."""
+    """Run jobs, skipping up-to-date ones; one failure does not stop the others."""
     report = BatchReport()
     started = time.perf_counter()
-    for index, job in enumerate(jobs, start=1):
-        result = run_job(project, spec, job, prepared_on)
-        report.results.append(result)
-        if result.status == "failed":
-            logger.error("[%d/%d] %s %s failed: %s", index, len(jobs), job.iso3,
-                         job.lang, result.message)
-            if fail_fast:
-                break
+    manifest = None if force else load_manifest(_pack_dir(jobs))
+    pending: list[Job] = []
+    for job in jobs:
+        if is_up_to_date(job, manifest):
+            entry = manifest.entry_for(job.target.name)
+            result = JobResult(job, "skipped", pages=entry.pages, size=entry.bytes,
+                               sha256=entry.sha256, warnings=tuple(entry.warnings))
+            _record(report, result, progress)
         else:
-            logger.info("[%d/%d] %s %s: %d pages, %d bytes", index, len(jobs),
-                        job.iso3, job.lang, result.pages, result.size)
+            pending.append(job)
+    if workers <= 1 or len(pending) <= 1:
+        _run_inline(project, spec, pending, prepared_on, fail_fast, report, progress)
+    else:
+        _run_parallel(project, spec, pending, prepared_on, workers, fail_fast, report,
+                      progress)
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _pack_dir(jobs: list[Job]) -> Path | None:
+    return jobs[0].target.parent if jobs else None
+
+
+def _record(report: BatchReport, result: JobResult, progress: Progress | None) -> None:
+    report.results.append(result)
+    if progress is not None:
+        progress(result)
+
+
+def _run_inline(project, spec, jobs, prepared_on, fail_fast, report, progress) -> None:
+    for job in jobs:
+        result = run_job(project, spec, job, prepared_on)
+        _record(report, result, progress)
+        if result.status == "failed" and fail_fast:
+            report.stopped_early = True
+            return
+
+
+def _run_parallel(
+    project, spec, jobs, prepared_on, workers, fail_fast, report, progress
+) -> None:
+    # forkserver: workers start from a server that has already imported WeasyPrint, and
+    # unlike fork it allows recycling workers (max_tasks_per_child).
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["briefpack.batch"])
+    with ProcessPoolExecutor(
+        max_workers=min(workers, len(jobs)),
+        mp_context=context,
+        max_tasks_per_child=JOBS_PER_WORKER,
+    ) as pool:
+        futures: dict[Future, Job] = {
+            pool.submit(_run_job_in_worker, project.root, spec, job, prepared_on): job
+            for job in jobs
+        }
+        remaining = set(futures)
+        while remaining:
+            done, remaining = wait(remaining, return_when=FIRST_COMPLETED)
+            for future in sorted(done, key=lambda f: futures[f].target.name):
+                _record(report, _result_of(future, futures[future]), progress)
+            if fail_fast and report.failed:
+                report.stopped_early = True
+                for future in remaining:
+                    future.cancel()
+                break
+
+
+def _result_of(future: Future, job: Job) -> JobResult:
+    try:
+        return future.result()
+    except Exception as err:  # noqa: BLE001 - a crashed worker must not stop the batch
+        logger.debug("worker for %s failed", job.iso3, exc_info=True)
+        return JobResult(job, "failed", message=f"worker crashed: {err!r}")
+
+
+def iter_written(report: BatchReport) -> Iterable[JobResult]:
+    return (result for result in report.results if result.status == "written")

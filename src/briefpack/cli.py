@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import os
 import re
+import sys
 from pathlib import Path
 
 import click
 
 from . import __version__
-from .batch import expand_jobs, prepared_date, run_batch
+from .build import BuildOptions, build_pack_set
 from .check import check_project
 from .errors import BriefError, SpecError, suggest
 from .log import configure_logging
@@ -21,6 +23,10 @@ CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 
 
 # Spec key paths as the flag that sets them, for errors in the no-spec form of build.
 FLAG_FOR_KEY = {
+    "countries.region": "--region",
+    "countries.group": "--group",
+    "countries.include": "--country",
+    "countries.exclude": "--exclude",
     "countries": "--country",
     "modules": "--module",
     "meeting.name": "--meeting",
@@ -75,6 +81,13 @@ def main(verbose: int, quiet: bool) -> None:
 )
 @click.option("--country", "countries", multiple=True, metavar="ISO3",
               help="Country code (repeatable), for a pack without a spec file.")
+@click.option("--region", metavar="NAME",
+              help="Every country of an M49 region, sub-region or intermediate region"
+                   " (name or code).")
+@click.option("--group", metavar="ID",
+              help="Every country of a group in briefs/countries/groups.yaml.")
+@click.option("--exclude", multiple=True, metavar="ISO3",
+              help="Leave a country out of --region or --group (repeatable).")
 @click.option("--module", "modules", multiple=True, metavar="ID",
               help="Toolkit module id (repeatable), for a pack without a spec file.")
 @click.option("--meeting", help="Meeting name, for a pack without a spec file.")
@@ -97,41 +110,69 @@ def main(verbose: int, quiet: bool) -> None:
 @click.option("--no-regional", is_flag=True,
               help="Do not add the country's regional module automatically.")
 @click.option("--date-prepared", type=click.DateTime(["%Y-%m-%d"]), default=None,
-              help="Date printed as 'date prepared' (default: today).")
+              help="Date printed as 'date prepared' (default: the spec's,"
+                   " SOURCE_DATE_EPOCH, else today).")
 @click.option("-o", "--output", "output_dir", type=click.Path(file_okay=False,
               path_type=Path), default=Path("output"), show_default=True,
               help="Folder the packs are written to.")
+@click.option("-j", "--jobs", "workers", type=click.IntRange(min=1),
+              default=os.cpu_count() or 1, show_default="the number of CPUs",
+              help="Packs rendered in parallel.")
+@click.option("--force", is_flag=True, help="Rebuild packs whose inputs are unchanged.")
 @click.option("--fail-fast", is_flag=True, help="Stop at the first failed pack.")
+@click.option("--combined", is_flag=True,
+              help="Also write one PDF holding every country of the batch.")
+@click.option("--zip", "make_zip", is_flag=True,
+              help="Bundle each pack folder as output/<pack-id>.zip for sending.")
 @project_option
+@click.pass_context
 def build_command(
+    ctx: click.Context,
     project: Project,
     spec_paths: tuple[Path, ...],
     output_dir: Path,
     paper: str | None,
     date_prepared: dt.datetime | None,
+    workers: int,
+    force: bool,
     fail_fast: bool,
+    combined: bool,
+    make_zip: bool,
     **flags,
 ) -> None:
-    """Build packs from spec files, or one pack from flags.
+    """Build packs from spec files, or from flags without one.
 
-    Prints the path of each PDF written, one per line.
+    Prints the path of each PDF written, one per line. Packs whose inputs have not
+    changed since the last build are skipped (--force rebuilds them).
     """
     specs = _specs_from_arguments(project, spec_paths, flags)
+    options = BuildOptions(
+        output_dir=output_dir,
+        prepared_on=date_prepared.date() if date_prepared else None,
+        workers=workers,
+        force=force,
+        fail_fast=fail_fast,
+        combined=combined,
+        make_zip=make_zip,
+        show_progress=_wants_progress_bar(ctx),
+    )
     failures = 0
     for spec in specs:
         if paper:
             spec = spec.model_copy(update={"paper": paper})
-        jobs = expand_jobs(spec, project, output_dir)
-        prepared_on = prepared_date(spec, date_prepared.date() if date_prepared else None)
-        report = run_batch(project, spec, jobs, prepared_on, fail_fast=fail_fast)
-        for result in report.results:
-            if result.status == "written":
-                click.echo(str(result.job.target))
-        failures += len(report.failed)
-        if report.failed and fail_fast:
+        outcome = build_pack_set(project, spec, options)
+        for path in outcome.written:
+            click.echo(str(path))
+        failures += len(outcome.report.failed)
+        if outcome.report.stopped_early:
             break
     if failures:
         raise BriefError(f"{failures} pack(s) failed; see the errors above")
+
+
+def _wants_progress_bar(ctx: click.Context) -> bool:
+    quiet = ctx.find_root().params.get("quiet", False)
+    return not quiet and sys.stderr.isatty()
 
 
 def _specs_from_arguments(
@@ -139,16 +180,20 @@ def _specs_from_arguments(
 ) -> list[PackSpec]:
     used_flags = [name for name, value in flags.items()
                   if value not in (None, (), False) and name != "theme"]
+    selectors = [flags["countries"], flags["region"], flags["group"]]
     if spec_paths and used_flags:
         raise click.UsageError(
             "give either spec files or pack flags (--country, --module, …), not both"
         )
     if spec_paths:
         return [load_pack_spec(path, project) for path in spec_paths]
-    if not flags["countries"] or not flags["modules"] or not flags["meeting"]:
+    if not any(selectors) or not flags["modules"] or not flags["meeting"]:
         raise click.UsageError(
-            "give a spec file, or at least --country, --module and --meeting"
+            "give a spec file, or at least --country (or --region or --group),"
+            " --module and --meeting"
         )
+    if flags["exclude"] and not (flags["region"] or flags["group"]):
+        raise click.UsageError("--exclude goes with --region or --group")
     return [_spec_from_flags(project, flags)]
 
 
@@ -165,7 +210,7 @@ def _spec_from_flags(project: Project, flags: dict) -> PackSpec:
         "classification": flags["classification"],
         "theme": flags["theme"],
         "languages": list(flags["languages"]) or ["en"],
-        "countries": [code.upper() for code in flags["countries"]],
+        "countries": _countries_from_flags(flags),
         "modules": list(flags["modules"]),
         "include_regional": not flags["no_regional"],
         "talking_points": list(flags["talking_points"]),
@@ -176,6 +221,15 @@ def _spec_from_flags(project: Project, flags: dict) -> PackSpec:
     except SpecError as err:
         lines = [_as_flag_problem(problem) for problem in err.problems]
         raise click.UsageError("\n".join(lines)) from err
+
+
+def _countries_from_flags(flags: dict) -> list[str] | dict:
+    if not flags["region"] and not flags["group"]:
+        return [code.upper() for code in flags["countries"]]
+    selector = {"region": flags["region"], "group": flags["group"],
+                "include": [code.upper() for code in flags["countries"]],
+                "exclude": [code.upper() for code in flags["exclude"]]}
+    return {key: value for key, value in selector.items() if value}
 
 
 def _as_flag_problem(problem: str) -> str:

@@ -215,6 +215,7 @@ def build_country_context(
         })
     return {
         "iso3": country.iso3,
+        "anchor": f"profile-{country.iso3.lower()}",
         "name": country.name,
         "region": country.region,
         "sub_region": country.sub_region,
@@ -297,11 +298,20 @@ def build_pack_context(
                     if meeting.date else "")
     keywords = dict.fromkeys(["migration", country.name,
                               *(tag for s in sections for tag in s["tags"])])
+    toc = [
+        {"title": translate("At a glance"), "anchor": "at-a-glance"},
+        {"title": translate("Country profile: {name}").format(name=country.name),
+         "anchor": country_context["anchor"]},
+        *({"title": section["title"], "anchor": section["anchor"]} for section in sections),
+        {"title": translate("Sources"), "anchor": "sources"},
+    ]
     return {
         "lang": lang,
+        "toc": toc,
         "pack": {
             "id": spec.pack_id,
             "title": spec.title,
+            "subject_name": country.name,
             "document_title": f"{spec.title}: {country.name}",
             "meeting": {"name": meeting.name, "body": meeting.body or "",
                         "date": meeting_date, "venue": meeting.venue or ""},
@@ -317,7 +327,7 @@ def build_pack_context(
         "country": country_context,
         "modules": sections,
         "sources": citations.annex,
-        "data_as_of": _data_as_of(translate),
+        "data_as_of": data_as_of(translate),
         "theme": {
             "name": theme.name,
             "organisation": theme.settings.organisation,
@@ -338,7 +348,7 @@ def _subject(spec: PackSpec, country_name: str, meeting_date: str,
         country=country_name, meeting=spec.meeting.name) + when
 
 
-def _data_as_of(translate: Translator) -> str:
+def data_as_of(translate: Translator) -> str:
     return translate(
         "Data as of: UN DESA International Migrant Stock 2024 (mid-2024 estimates; "
         "top partners from the 2020 edition); World Bank World Development Indicators "

@@ -13,6 +13,11 @@ import yaml
 
 from .errors import BriefError
 
+# mkstemp creates files readable by the owner only; finished files get the usual
+# permissions (0666 less the umask), like any file the user writes.
+_UMASK = os.umask(0)
+os.umask(_UMASK)
+
 
 class _PlainLoader(yaml.SafeLoader):
     """A safe YAML loader that leaves dates as strings.
@@ -76,6 +81,7 @@ def atomic_path(target: Path) -> Iterator[Path]:
         yield temporary_path
         with temporary_path.open("rb") as written:
             os.fsync(written.fileno())
+        os.chmod(temporary_path, 0o666 & ~_UMASK)
         os.replace(temporary_path, target)
     except BaseException:
         temporary_path.unlink(missing_ok=True)

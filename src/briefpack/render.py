@@ -87,9 +87,15 @@ def render_html(
         translate,
     )
     context["dir"] = text_direction(lang)
+    return render_template(environment, "pack.html", context, project)
+
+
+def render_template(
+    environment: jinja2.Environment, name: str, context: dict, project: Project
+) -> str:
+    """Render a template; template problems become one clear line."""
     try:
-        template = environment.get_template("pack.html")
-        return template.render(context)
+        return environment.get_template(name).render(context)
     except jinja2.TemplateNotFound as err:
         raise BriefError(f"{project.templates_dir}: template {err.name!r} not found") from err
     except jinja2.TemplateError as err:
@@ -207,9 +213,19 @@ def _page_fonts(page) -> Iterator[str]:
 
 
 def render_pack(
-    project: Project, spec: PackSpec, iso3: str, lang: str, prepared_on: dt.date
+    project: Project,
+    spec: PackSpec,
+    iso3: str,
+    lang: str,
+    prepared_on: dt.date,
+    scratch_dir: Path | None = None,
 ) -> RenderedPack:
-    """Render one country pack in one language to checked PDF bytes."""
+    """Render one country pack in one language to checked PDF bytes.
+
+    ``scratch_dir`` is the job's own temporary folder; rendering may read from it.
+    """
     theme = load_theme(project.styles_dir, spec.theme)
     html = render_html(project, spec, iso3, lang, prepared_on, theme)
-    return render_pdf(html, project, theme, spec.paper, f"{spec.pack_id} {iso3} {lang}")
+    extra_roots = [scratch_dir] if scratch_dir is not None else []
+    return render_pdf(html, project, theme, spec.paper, f"{spec.pack_id} {iso3} {lang}",
+                      extra_roots)
