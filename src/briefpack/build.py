@@ -63,16 +63,16 @@ def build_pack_set(project: Project, spec: PackSpec, options: BuildOptions) -> B
                            progress=progress)
     outcome = BuildOutcome(report, [r.job.target for r in report.results
                                     if r.status == "written"])
-    for failure in report.failed:
-        logger.error("%s %s: %s", failure.job.iso3, failure.job.lang, failure.message)
     manifest = _update_manifest(project, spec, pack_dir, report)
     if options.combined and not report.failed:
         combined = write_combined_pack(project, spec, select_countries(spec, project),
                                        prepared_on, pack_dir)
         manifest.combined = ", ".join(path.name for path in combined)
         outcome.written.extend(combined)
-    if report.results:
+    if manifest.files:
         write_manifest(pack_dir, manifest)
+    elif pack_dir.is_dir() and not any(pack_dir.iterdir()):
+        pack_dir.rmdir()
     if options.make_zip and not report.failed:
         outcome.written.append(write_zip(pack_dir))
     logger.info("%s: %s", spec.pack_id, report.summary())
@@ -90,8 +90,7 @@ def _progress_reporter(stack: ExitStack, total: int, show_bar: bool):
         def advance(result: JobResult) -> None:
             bar.update(1)
             if result.status == "failed":
-                logger.error("%s %s failed: %s", result.job.iso3, result.job.lang,
-                             result.message)
+                logger.error("%s", result.message)
 
         return advance
     counter = {"done": 0}
@@ -100,7 +99,7 @@ def _progress_reporter(stack: ExitStack, total: int, show_bar: bool):
         counter["done"] += 1
         job = result.job
         if result.status == "failed":
-            logger.error("[%d/%d] %s %s failed", counter["done"], total, job.iso3, job.lang)
+            logger.error("[%d/%d] %s", counter["done"], total, result.message)
         else:
             logger.info("[%d/%d] %s %s %s: %d pages, %d bytes", counter["done"], total,
                         job.iso3, job.lang, result.status, result.pages, result.size)

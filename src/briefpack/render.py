@@ -8,7 +8,6 @@ means lost content (a missing image, anchor, stylesheet or glyph) fails the buil
 from __future__ import annotations
 
 import datetime as dt
-import io
 import logging
 import re
 from collections.abc import Iterator, Sequence
@@ -17,7 +16,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import jinja2
-from pypdf import PdfReader
 from weasyprint import CSS, HTML
 
 from .context import build_pack_context
@@ -150,8 +148,9 @@ def render_pdf(
                        for path in stylesheet_paths(project, theme)]
         stylesheets.append(CSS(string=PAPER_CSS[paper], url_fetcher=fetcher))
         with captured_weasyprint_warnings() as records:
-            document = HTML(string=html, base_url=base_url, url_fetcher=fetcher)
-            pdf = document.write_pdf(stylesheets=stylesheets, pdf_tags=True)
+            html_document = HTML(string=html, base_url=base_url, url_fetcher=fetcher)
+            document = html_document.render(stylesheets=stylesheets, pdf_tags=True)
+            pdf = document.write_pdf(pdf_tags=True)
     except RefusedResource as err:
         raise RenderError(f"{source_name}: {err}") from err
     except PermissionError as err:
@@ -163,53 +162,36 @@ def render_pdf(
     if lost:
         raise RenderError(f"{source_name}: content would be lost: {lost[0]}"
                           + (f" (and {len(lost) - 1} more)" if len(lost) > 1 else ""))
-    pages = check_pdf_fonts(pdf, theme, source_name)
-    return RenderedPack(pdf=pdf, pages=pages, warnings=messages)
+    check_fonts({font.family for font in document.fonts.values()}, theme, source_name)
+    return RenderedPack(pdf=pdf, pages=len(document.pages), warnings=messages)
 
 
-def _normalised(name: str) -> str:
-    return re.sub(r"[^a-z0-9]", "", name.lower())
-
-
-def check_pdf_fonts(pdf: bytes, theme: Theme, source_name: str) -> int:
-    """Check every embedded font belongs to the theme; return the page count.
+def check_fonts(families: set[str], theme: Theme, source_name: str) -> None:
+    """Check every font WeasyPrint embedded belongs to the theme.
 
     Pango substitutes another installed font when a family is missing or lacks a
-    glyph. That fallback is silent in WeasyPrint, so the PDF's font names are compared
-    with the theme's families after rendering.
+    glyph. That fallback is silent in WeasyPrint, so the families actually used are
+    compared with the theme's after rendering.
     """
-    reader = PdfReader(io.BytesIO(pdf))
-    wanted = {_normalised(family): family for family in theme.font_families}
-    foreign: set[str] = set()
-    for page in reader.pages:
-        for base_font in _page_fonts(page):
-            name = base_font.split("+", 1)[-1]
-            if not any(_normalised(name).startswith(key) for key in wanted):
-                foreign.add(name)
+    wanted = {family.casefold() for family in theme.font_families}
+    used = {family.casefold() for family in families}
+    foreign = sorted(family for family in families if family.casefold() not in wanted)
+    unused = [family for family in theme.font_families if family.casefold() not in used]
+    if unused:
+        hint = theme.settings.fonts.install_hint
+        raise RenderError(
+            f"{source_name}: font {unused[0]!r} named by theme {theme.name!r} is not"
+            f" installed (the PDF used {', '.join(sorted(families))} instead)"
+            f"{'; ' + hint if hint else ''}"
+        )
     if foreign:
         hint = theme.settings.fonts.install_hint
         raise RenderError(
             f"{source_name}: theme {theme.name!r} names fonts"
             f" {', '.join(repr(f) for f in theme.font_families)}, but the PDF used"
-            f" {', '.join(sorted(foreign))} instead (a font is not installed or lacks"
+            f" {', '.join(foreign)} instead (a font is not installed or lacks"
             f" a character){'; ' + hint if hint else ''}"
         )
-    return len(reader.pages)
-
-
-def _page_fonts(page) -> Iterator[str]:
-    resources = page.get("/Resources") or {}
-    fonts = resources.get("/Font") or {}
-    for font in fonts.values():
-        font = font.get_object()
-        yield str(font.get("/BaseFont", ""))
-        # Inline SVG (charts) arrives as form XObjects with fonts of their own.
-    xobjects = resources.get("/XObject") or {}
-    for xobject in xobjects.values():
-        xobject = xobject.get_object()
-        inner = (xobject.get("/Resources") or {}).get("/Font") or {}
-        for font in inner.values():
-            yield str(font.get_object().get("/BaseFont", ""))
 
 
 def render_pack(
