@@ -11,7 +11,7 @@ import html
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 import markdown
@@ -229,6 +229,12 @@ class ModuleLibrary:
 
 # --- Markdown to safe HTML -------------------------------------------------------------
 
+# One converter per process, reset between documents: building a Markdown instance
+# with its extensions costs more than converting a paragraph.
+_MARKDOWN = markdown.Markdown(
+    extensions=["tables", "sane_lists", "smarty"], output_format="html"
+)
+
 CiteFormatter = Callable[[list[str]], str]
 
 
@@ -268,6 +274,25 @@ def link_modules(text: str, linked_modules: set[str]) -> str:
     return MODULE_LINK.sub(replace, text)
 
 
+@lru_cache(maxsize=4096)
+def _sanitised_html(marked: str, inline: bool) -> str:
+    """Convert Markdown (citations already replaced by markers) and sanitise it.
+
+    Cached: summaries, key messages and most passages are the same in every pack of a
+    batch, and citation numbers are filled in afterwards.
+    """
+    converted = _MARKDOWN.reset().convert(marked)
+    if inline and converted.startswith("<p>") and converted.endswith("</p>"):
+        converted = converted[3:-4]
+    return nh3.clean(
+        converted,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes=ALLOWED_URL_SCHEMES,
+        link_rel="noopener",
+    )
+
+
 def markdown_to_html(
     text: str,
     cite: CiteFormatter,
@@ -277,18 +302,7 @@ def markdown_to_html(
     """Convert module Markdown to sanitised HTML with numbered citation links."""
     text = link_modules(text, set(linked_modules))
     marked = CITATION.sub(lambda m: f"{_CITE_OPEN}{m['ids']}{_CITE_CLOSE}", text)
-    converted = markdown.markdown(
-        marked, extensions=["tables", "sane_lists", "smarty"], output_format="html"
-    )
-    if inline and converted.startswith("<p>") and converted.endswith("</p>"):
-        converted = converted[3:-4]
-    clean = nh3.clean(
-        converted,
-        tags=ALLOWED_TAGS,
-        attributes=ALLOWED_ATTRIBUTES,
-        url_schemes=ALLOWED_URL_SCHEMES,
-        link_rel="noopener",
-    )
+    clean = _sanitised_html(marked, inline)
     with_citations = _CITE_MARKER.sub(lambda m: cite(_split_ids(m["ids"])), clean)
     # The HTML above was produced by Markdown and cleaned by nh3; citation markup comes
     # from our own formatter, which escapes what it inserts.

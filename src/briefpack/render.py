@@ -13,6 +13,7 @@ import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import jinja2
@@ -48,8 +49,13 @@ class RenderedPack:
     warnings: tuple[str, ...]
 
 
+@lru_cache(maxsize=16)
 def create_environment(templates_dir: Path, lang: str) -> jinja2.Environment:
-    """Build the Jinja environment: autoescape, strict undefined, gettext."""
+    """Build the Jinja environment: autoescape, strict undefined, gettext.
+
+    One environment per folder and language, so compiled templates are reused across
+    the packs of a batch (Jinja still reloads a template whose file changed).
+    """
     environment = jinja2.Environment(
         loader=jinja2.FileSystemLoader(templates_dir),
         autoescape=jinja2.select_autoescape(["html"], default_for_string=True),
