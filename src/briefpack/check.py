@@ -81,7 +81,11 @@ def check_project(project: Project, today: dt.date) -> list[Problem]:
     """Return every problem in the library, the specs and the country data."""
     problems = list(check_country_data(project))
     problems.extend(check_library(project.modules, project, today))
-    problems.extend(check_specs(project))
+    if any(problem.field == "data" for problem in problems):
+        problems.append(Problem(str(project.packs_dir), "spec", "pack specs not checked"
+                                " until the country data loads", "warning"))
+    else:
+        problems.extend(check_specs(project))
     return problems
 
 
