@@ -13,6 +13,7 @@ from .errors import BriefError
 from .files import write_atomic
 from .project import Project
 from .render import output_path, render_pack
+from .size import SizeError, SizeLimits
 from .spec import CountrySelector, PackSpec
 
 logger = logging.getLogger(__name__)
@@ -94,15 +95,35 @@ def prepared_date(spec: PackSpec, override: dt.date | None = None) -> dt.date:
     return dt.date.today()
 
 
-def run_job(project: Project, spec: PackSpec, job: Job, prepared_on: dt.date) -> JobResult:
-    """Render and write one job; a user-facing failure becomes a failed result."""
+def run_job(
+    project: Project,
+    spec: PackSpec,
+    job: Job,
+    prepared_on: dt.date,
+    size_limits: SizeLimits | None = None,
+) -> JobResult:
+    """Render and write one job; a user-facing failure becomes a failed result.
+
+    A PDF over the hard size limit fails and leaves nothing at the target path (not
+    even an earlier build's file); one over the budget is written with a warning that
+    names its largest fonts and images.
+    """
+    warnings: tuple[str, ...] = ()
     try:
         rendered = render_pack(project, spec, job.iso3, job.lang, prepared_on)
+        if size_limits is not None:
+            size_warning = size_limits.enforce(rendered.pdf, job.target.name)
+            if size_warning:
+                logger.warning("%s", size_warning)
+                warnings = (size_warning,)
         write_atomic(job.target, rendered.pdf)
+    except SizeError as err:
+        job.target.unlink(missing_ok=True)
+        return JobResult(job, "failed", message=err.format_message())
     except BriefError as err:
         return JobResult(job, "failed", message=err.format_message())
     return JobResult(job, "written", pages=rendered.pages, size=len(rendered.pdf),
-                     warnings=rendered.warnings)
+                     warnings=rendered.warnings + warnings)
 
 
 def run_batch(
@@ -111,12 +132,13 @@ def run_batch(
     jobs: list[Job],
     prepared_on: dt.date,
     fail_fast: bool = False,
+    size_limits: SizeLimits | None = None,
 ) -> BatchReport:
     """Run jobs one after another; one failure does not stop the others."""
     report = BatchReport()
     started = time.perf_counter()
     for index, job in enumerate(jobs, start=1):
-        result = run_job(project, spec, job, prepared_on)
+        result = run_job(project, spec, job, prepared_on, size_limits)
         report.results.append(result)
         if result.status == "failed":
             logger.error("[%d/%d] %s %s failed: %s", index, len(jobs), job.iso3,

@@ -15,6 +15,7 @@ from .check import check_project
 from .errors import BriefError, SpecError
 from .log import configure_logging
 from .project import Project
+from .size import DEFAULT_BUDGET, ByteSize, SizeLimits
 from .spec import PackSpec, load_pack_spec, validate_pack_spec
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 88}
@@ -102,6 +103,10 @@ def main(verbose: int, quiet: bool) -> None:
               path_type=Path), default=Path("output"), show_default=True,
               help="Folder the packs are written to.")
 @click.option("--fail-fast", is_flag=True, help="Stop at the first failed pack.")
+@click.option("--size-budget", type=ByteSize(), default=DEFAULT_BUDGET,
+              show_default="2MB", help="Warn about a PDF larger than this (500kB, 2MB).")
+@click.option("--max-size", type=ByteSize(), default=None,
+              help="Fail, and do not write, a PDF larger than this.")
 @project_option
 def build_command(
     project: Project,
@@ -110,6 +115,8 @@ def build_command(
     paper: str | None,
     date_prepared: dt.datetime | None,
     fail_fast: bool,
+    size_budget: int,
+    max_size: int | None,
     **flags,
 ) -> None:
     """Build packs from spec files, or one pack from flags.
@@ -123,7 +130,8 @@ def build_command(
             spec = spec.model_copy(update={"paper": paper})
         jobs = expand_jobs(spec, project, output_dir)
         prepared_on = prepared_date(spec, date_prepared.date() if date_prepared else None)
-        report = run_batch(project, spec, jobs, prepared_on, fail_fast=fail_fast)
+        report = run_batch(project, spec, jobs, prepared_on, fail_fast=fail_fast,
+                           size_limits=SizeLimits(size_budget, max_size))
         for result in report.results:
             if result.status == "written":
                 click.echo(str(result.job.target))

@@ -42,6 +42,24 @@ LOST_CONTENT = re.compile(
 
 
 @dataclass(frozen=True)
+class ImageOptions:
+    """How WeasyPrint embeds raster images (themes may have raster logos).
+
+    Fonts need no option: WeasyPrint embeds only the glyphs a pack uses. Images are
+    recompressed losslessly, JPEGs re-encoded at ``jpeg_quality``, and any image drawn
+    at more than ``dpi`` is downsampled, so a large logo does not blow the size budget.
+    """
+
+    optimize: bool = True
+    jpeg_quality: int | None = 85
+    dpi: int | None = 200
+
+    def write_pdf_options(self) -> dict[str, object]:
+        return {"optimize_images": self.optimize, "jpeg_quality": self.jpeg_quality,
+                "dpi": self.dpi}
+
+
+@dataclass(frozen=True)
 class RenderedPack:
     """A rendered PDF with what was learned about it while checking."""
 
@@ -135,6 +153,7 @@ def render_pdf(
     paper: str,
     source_name: str,
     extra_roots: Sequence[Path] = (),
+    images: ImageOptions = ImageOptions(),
 ) -> RenderedPack:
     """Render HTML to PDF bytes; fail on refused resources and lost content."""
     fetcher = ProjectFetcher([*project.allowed_roots, *extra_roots])
@@ -145,7 +164,8 @@ def render_pdf(
         stylesheets.append(CSS(string=PAPER_CSS[paper], url_fetcher=fetcher))
         with captured_weasyprint_warnings() as records:
             document = HTML(string=html, base_url=base_url, url_fetcher=fetcher)
-            pdf = document.write_pdf(stylesheets=stylesheets, pdf_tags=True)
+            pdf = document.write_pdf(stylesheets=stylesheets, pdf_tags=True,
+                                     **images.write_pdf_options())
     except RefusedResource as err:
         raise RenderError(f"{source_name}: {err}") from err
     except PermissionError as err:
