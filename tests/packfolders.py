@@ -72,8 +72,17 @@ def write_manifest_pack(
 
 def read_eml(path: Path) -> EmailMessage:
     """Parse a draft with the standard library, as a mail client would."""
-    with path.open("rb") as handle:
-        return BytesParser(policy=policy.default).parse(handle)
+    return parse_eml(path.read_bytes())
+
+
+def parse_eml(data: bytes) -> EmailMessage:
+    """Parse message bytes; text parts come back with ``\n`` line ends.
+
+    ``BytesParser.parse`` reads through a text wrapper with universal newlines, while
+    ``parsebytes`` keeps CRLF inside text parts; one way for drafts and received
+    messages alike keeps the comparison fair.
+    """
+    return BytesParser(policy=policy.default).parse(io.BytesIO(data))
 
 
 def attachments(message: EmailMessage) -> list[tuple[str, bytes]]:
