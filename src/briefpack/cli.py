@@ -28,7 +28,7 @@ from .mail import (
 )
 from .project import Project
 from .recipients import Recipient, check_header_text, load_recipients, parse_address
-from .size import DEFAULT_BUDGET, ByteSize, SizeLimits
+from .size import DEFAULT_BUDGET, ByteSize, SizeLimits, format_size
 from .smtp import SmtpSettings, check_security, default_port, send_drafts
 from .spec import PackSpec, load_pack_spec, validate_pack_spec
 
@@ -117,8 +117,8 @@ def main(verbose: int, quiet: bool) -> None:
               path_type=Path), default=Path("output"), show_default=True,
               help="Folder the packs are written to.")
 @click.option("--fail-fast", is_flag=True, help="Stop at the first failed pack.")
-@click.option("--size-budget", type=ByteSize(), default=DEFAULT_BUDGET,
-              show_default="2MB", help="Warn about a PDF larger than this (500kB, 2MB).")
+@click.option("--size-budget", type=ByteSize(), default=format_size(DEFAULT_BUDGET),
+              show_default=True, help="Warn about a PDF larger than this (500kB, 2MB).")
 @click.option("--max-size", type=ByteSize(), default=None,
               help="Fail, and do not write, a PDF larger than this.")
 @project_option
@@ -326,8 +326,9 @@ def _header_option(ctx, param, value: str | None) -> str | None:
               " the project's templates).")
 @click.option("--lang", "languages", multiple=True, metavar="LANG",
               help="Attach only the packs in this language (repeatable).")
-@click.option("--attachment-limit", type=ByteSize(), default=DEFAULT_ATTACHMENT_LIMIT,
-              show_default="10MB", help="Largest total of PDFs in one message.")
+@click.option("--attachment-limit", type=ByteSize(),
+              default=format_size(DEFAULT_ATTACHMENT_LIMIT), show_default=True,
+              help="Largest total of PDFs in one message.")
 @click.option("--no-split", is_flag=True,
               help="Refuse, instead of splitting, attachments over the limit.")
 @click.option("-o", "--output", "output_dir", type=click.Path(file_okay=False,

@@ -17,7 +17,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 
-from .errors import BriefError
 from .mail import MailError, message_bytes
 
 logger = logging.getLogger(__name__)
@@ -129,6 +128,7 @@ def send_messages(
 
 
 def _connect(settings: SmtpSettings, context: ssl.SSLContext) -> smtplib.SMTP:
+    """Open, secure and log in; close again and explain in one line on failure."""
     where = f"{settings.host}:{settings.port}"
     smtp: smtplib.SMTP | None = None
     try:
@@ -150,13 +150,14 @@ def _connect(settings: SmtpSettings, context: ssl.SSLContext) -> smtplib.SMTP:
     except BaseException as err:
         if smtp is not None:
             smtp.close()
-        raise _connection_error(where, err) from err
+        # smtplib's and ssl's errors are all OSError subclasses.
+        if isinstance(err, OSError):
+            raise _connection_error(where, err) from err
+        raise
 
 
-def _connection_error(where: str, err: BaseException) -> BaseException:
+def _connection_error(where: str, err: OSError) -> MailError:
     # Messages name the server and its reply, never the user name or password.
-    if isinstance(err, BriefError):
-        return err
     if isinstance(err, smtplib.SMTPAuthenticationError):
         return MailError(f"{where} refused the login: {_reply(err)}")
     if isinstance(err, smtplib.SMTPNotSupportedError):
@@ -166,16 +167,11 @@ def _connection_error(where: str, err: BaseException) -> BaseException:
         return MailError(f"{where}: TLS failed: {err.reason or err}")
     if isinstance(err, smtplib.SMTPResponseException):
         return MailError(f"{where}: {_reply(err)}")
-    if isinstance(err, OSError):
-        return MailError(f"could not connect to {where}: {err.strerror or err}")
-    return err
+    return MailError(f"could not connect to {where}: {err.strerror or err}")
 
 
 def _reply(err: smtplib.SMTPResponseException) -> str:
-    text = err.smtp_error
-    if isinstance(text, bytes):
-        text = text.decode("utf-8", "replace")
-    return f"{err.smtp_code} {text}"
+    return _reply_text((err.smtp_code, err.smtp_error))
 
 
 def _send_one(smtp: smtplib.SMTP, name: str, message: EmailMessage) -> SendResult:
