@@ -409,6 +409,31 @@ def test_manifest_may_not_point_outside_its_folder(tmp_path, project):
         load_pack_folder(pack, project)
 
 
+def test_manifest_file_name_with_a_newline_is_refused(runner, tmp_path, project):
+    names = {"SEN": "sen\r\nBcc: leak@example.org.pdf"}
+    pack = write_manifest_pack(tmp_path, project, ["SEN"], names)
+    result = email(runner, str(pack), "--to", "desk@example.org")
+    assert result.exit_code == 1
+    assert "manifest.json: file name 'sen\\r\\nBcc: leak@example.org.pdf' contains" in (
+        result.stderr
+    )
+    assert not (pack / "email").exists()
+
+
+def test_lang_attaches_only_that_language(runner, tmp_path, project):
+    pack = write_manifest_pack(tmp_path, project, ["SEN", "MLI"])
+    manifest = json.loads((pack / "manifest.json").read_text("utf-8"))
+    manifest["files"][1]["language"] = "fr"
+    (pack / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    result = email(runner, str(pack), "--to", "desk@example.org", "--lang", "fr")
+    assert result.exit_code == 0, result.output
+    names = [name for name, _ in attachments(read_eml(Path(result.stdout.strip())))]
+    assert names == [f"{PACK_ID}_MLI_en.pdf"]
+    result = email(runner, str(pack), "--to", "desk@example.org", "--lang", "es")
+    assert result.exit_code == 1
+    assert "no PDF in the language(s) es" in result.stderr
+
+
 def test_folder_without_packs_is_refused(runner, tmp_path):
     (tmp_path / "empty").mkdir()
     result = email(runner, str(tmp_path / "empty"), "--to", "desk@example.org")

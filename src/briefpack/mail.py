@@ -175,6 +175,11 @@ def _manifest_file(folder: Path, manifest: Path, entry: _ManifestFile) -> PackFi
     name = entry.file
     if Path(name).name != name or name.startswith("."):
         raise MailError(f"{manifest}: file {name!r} is not a plain file name")
+    try:
+        # The name becomes a header parameter of its attachment.
+        check_header_text("file name", name)
+    except ValueError as err:
+        raise MailError(f"{manifest}: {err}") from err
     path = folder / name
     if not path.is_file():
         raise MailError(f"{manifest}: lists {name!r}, which is not in {folder}")
