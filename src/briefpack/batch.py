@@ -26,6 +26,7 @@ from .inputs import InputHasher
 from .manifest import Manifest, ManifestEntry, load_manifest
 from .project import Project
 from .render import output_path, render_pack
+from .size import SizeError, SizeLimits
 from .spec import CountrySelector, PackSpec
 from .theme import load_theme
 
@@ -158,26 +159,47 @@ def _worker_project(root: Path) -> Project:
     return _WORKER_PROJECTS[root]
 
 
-def run_job(project: Project, spec: PackSpec, job: Job, prepared_on: dt.date) -> JobResult:
-    """Render and write one job; a user-facing failure becomes a failed result."""
+def run_job(
+    project: Project,
+    spec: PackSpec,
+    job: Job,
+    prepared_on: dt.date,
+    size_limits: SizeLimits | None = None,
+) -> JobResult:
+    """Render and write one job; a user-facing failure becomes a failed result.
+
+    A PDF over the hard size limit fails and leaves nothing at the target path (not
+    even an earlier build's file); one over the budget is written with a warning that
+    names its largest fonts and images.
+    """
+    warnings: tuple[str, ...] = ()
     try:
         with tempfile.TemporaryDirectory(prefix=f"briefpack-{job.iso3}-") as scratch:
             rendered = render_pack(project, spec, job.iso3, job.lang, prepared_on,
                                    scratch_dir=Path(scratch))
+        if size_limits is not None:
+            size_warning = size_limits.enforce(rendered.pdf, job.target.name)
+            if size_warning:
+                logger.warning("%s", size_warning)
+                warnings = (size_warning,)
         write_atomic(job.target, rendered.pdf)
+    except SizeError as err:
+        job.target.unlink(missing_ok=True)
+        return JobResult(job, "failed", message=err.format_message())
     except BriefError as err:
         return JobResult(job, "failed", message=err.format_message())
     return JobResult(
         job, "written", pages=rendered.pages, size=len(rendered.pdf),
         sha256=hashlib.sha256(rendered.pdf).hexdigest(),
-        warnings=rendered.warnings,
+        warnings=rendered.warnings + warnings,
     )
 
 
 def _run_job_in_worker(
-    root: Path, spec: PackSpec, job: Job, prepared_on: dt.date
+    root: Path, spec: PackSpec, job: Job, prepared_on: dt.date,
+    size_limits: SizeLimits | None,
 ) -> JobResult:
-    return run_job(_worker_project(root), spec, job, prepared_on)
+    return run_job(_worker_project(root), spec, job, prepared_on, size_limits)
 
 
 Progress = Callable[[JobResult], None]
@@ -192,6 +214,7 @@ def run_batch(
     fail_fast: bool = False,
     force: bool = False,
     progress: Progress | None = None,
+    size_limits: SizeLimits | None = None,
 ) -> BatchReport:
     """Run jobs, skipping up-to-date ones; one failure does not stop the others."""
     report = BatchReport()
@@ -207,10 +230,11 @@ def run_batch(
         else:
             pending.append(job)
     if workers <= 1 or len(pending) <= 1:
-        _run_inline(project, spec, pending, prepared_on, fail_fast, report, progress)
+        _run_inline(project, spec, pending, prepared_on, fail_fast, report, progress,
+                    size_limits)
     else:
         _run_parallel(project, spec, pending, prepared_on, workers, fail_fast, report,
-                      progress)
+                      progress, size_limits)
     report.seconds = time.perf_counter() - started
     return report
 
@@ -225,9 +249,11 @@ def _record(report: BatchReport, result: JobResult, progress: Progress | None) -
         progress(result)
 
 
-def _run_inline(project, spec, jobs, prepared_on, fail_fast, report, progress) -> None:
+def _run_inline(
+    project, spec, jobs, prepared_on, fail_fast, report, progress, size_limits
+) -> None:
     for job in jobs:
-        result = run_job(project, spec, job, prepared_on)
+        result = run_job(project, spec, job, prepared_on, size_limits)
         _record(report, result, progress)
         if result.status == "failed" and fail_fast:
             report.stopped_early = True
@@ -235,7 +261,7 @@ def _run_inline(project, spec, jobs, prepared_on, fail_fast, report, progress) -
 
 
 def _run_parallel(
-    project, spec, jobs, prepared_on, workers, fail_fast, report, progress
+    project, spec, jobs, prepared_on, workers, fail_fast, report, progress, size_limits
 ) -> None:
     # forkserver: workers start from a server that has already imported WeasyPrint, and
     # unlike fork it allows recycling workers (max_tasks_per_child).
@@ -247,7 +273,8 @@ def _run_parallel(
         max_tasks_per_child=JOBS_PER_WORKER,
     ) as pool:
         futures: dict[Future, Job] = {
-            pool.submit(_run_job_in_worker, project.root, spec, job, prepared_on): job
+            pool.submit(_run_job_in_worker, project.root, spec, job, prepared_on,
+                        size_limits): job
             for job in jobs
         }
         remaining = set(futures)

@@ -23,6 +23,7 @@ from .files import atomic_path
 from .manifest import Manifest, ManifestEntry, load_manifest, write_manifest
 from .project import Project
 from .region import write_combined_pack
+from .size import SizeLimits
 from .spec import PackSpec
 
 logger = logging.getLogger(__name__)
@@ -41,6 +42,7 @@ class BuildOptions:
     combined: bool = False
     make_zip: bool = False
     show_progress: bool = False
+    size_limits: SizeLimits | None = None
 
 
 @dataclass
@@ -60,7 +62,7 @@ def build_pack_set(project: Project, spec: PackSpec, options: BuildOptions) -> B
         progress = _progress_reporter(stack, len(jobs), options.show_progress)
         report = run_batch(project, spec, jobs, prepared_on, workers=options.workers,
                            fail_fast=options.fail_fast, force=options.force,
-                           progress=progress)
+                           progress=progress, size_limits=options.size_limits)
     outcome = BuildOutcome(report, [r.job.target for r in report.results
                                     if r.status == "written"])
     manifest = _update_manifest(project, spec, pack_dir, report)

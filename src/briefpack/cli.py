@@ -7,6 +7,9 @@ import functools
 import os
 import re
 import sys
+from dataclasses import replace
+from email.headerregistry import Address
+from email.message import EmailMessage
 from pathlib import Path
 
 import click
@@ -16,7 +19,18 @@ from .build import BuildOptions, build_pack_set
 from .check import check_project
 from .errors import BriefError, SpecError, suggest
 from .log import configure_logging
+from .mail import (
+    DEFAULT_ATTACHMENT_LIMIT,
+    TEMPLATE_PATH,
+    DraftOptions,
+    load_pack_folder,
+    plan_drafts,
+    write_drafts,
+)
 from .project import Project
+from .recipients import Recipient, check_header_text, load_recipients, parse_address
+from .size import DEFAULT_BUDGET, ByteSize, SizeLimits, format_size
+from .smtp import SmtpSettings, check_security, default_port, send_drafts
 from .spec import PackSpec, load_pack_spec, validate_pack_spec
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 88}
@@ -124,6 +138,10 @@ def main(verbose: int, quiet: bool) -> None:
               help="Also write one PDF holding every country of the batch.")
 @click.option("--zip", "make_zip", is_flag=True,
               help="Bundle each pack folder as output/<pack-id>.zip for sending.")
+@click.option("--size-budget", type=ByteSize(), default=format_size(DEFAULT_BUDGET),
+              show_default=True, help="Warn about a PDF larger than this (500kB, 2MB).")
+@click.option("--max-size", type=ByteSize(), default=None,
+              help="Fail, and do not write, a PDF larger than this.")
 @project_option
 @click.pass_context
 def build_command(
@@ -138,6 +156,8 @@ def build_command(
     fail_fast: bool,
     combined: bool,
     make_zip: bool,
+    size_budget: int,
+    max_size: int | None,
     **flags,
 ) -> None:
     """Build packs from spec files, or from flags without one.
@@ -155,6 +175,7 @@ def build_command(
         combined=combined,
         make_zip=make_zip,
         show_progress=_wants_progress_bar(ctx),
+        size_limits=SizeLimits(size_budget, max_size),
     )
     failures = 0
     for spec in specs:
@@ -309,3 +330,163 @@ def check_command(project: Project, strict: bool) -> None:
     if failing:
         raise BriefError(summary + (" (--strict)" if strict and warnings else ""))
     click.echo(summary, err=True)
+
+
+# --- briefpack email: drafts with the packs attached, sent only on --send -----------
+
+
+def _addresses_option(ctx, param, values: tuple[str, ...]) -> tuple[Address, ...]:
+    try:
+        return tuple(parse_address(value) for value in values)
+    except ValueError as err:
+        raise click.BadParameter(str(err)) from err
+
+
+def _address_option(ctx, param, value: str | None) -> Address | None:
+    return _addresses_option(ctx, param, (value,))[0] if value is not None else None
+
+
+def _header_option(ctx, param, value: str | None) -> str | None:
+    if value is None:
+        return None
+    try:
+        return check_header_text(param.name, value)
+    except ValueError as err:
+        raise click.BadParameter(str(err)) from err
+
+
+@main.command("email")
+@click.argument("pack_dirs", metavar="PACK_DIR...", nargs=-1, required=True,
+                type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--to", "to_addresses", multiple=True, metavar="ADDRESS",
+              callback=_addresses_option,
+              help="Recipient (repeatable): desk@example.org or 'Name <desk@…>'.")
+@click.option("--recipients", "recipients_csv", metavar="FILE.csv",
+              type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Distribution list (name,email,countries): one draft per person.")
+@click.option("--per-recipient", is_flag=True,
+              help="With --to, write one draft per address instead of one per pack.")
+@click.option("--cc", multiple=True, metavar="ADDRESS", callback=_addresses_option,
+              help="Copy every draft to this address (repeatable).")
+@click.option("--from", "sender", metavar="ADDRESS", callback=_address_option,
+              help="Sender address (required with --send).")
+@click.option("--subject", callback=_header_option,
+              help="Subject line to use instead of the template's first line.")
+@click.option("--classification", callback=_header_option,
+              help="Classification marking (default: the pack manifest's).")
+@click.option("--template", type=click.Path(exists=True, dir_okay=False,
+              path_type=Path), help="Email template (default: email/draft.txt in"
+              " the project's templates).")
+@click.option("--lang", "languages", multiple=True, metavar="LANG",
+              help="Attach only the packs in this language (repeatable).")
+@click.option("--attachment-limit", type=ByteSize(),
+              default=format_size(DEFAULT_ATTACHMENT_LIMIT), show_default=True,
+              help="Largest total of PDFs in one message.")
+@click.option("--no-split", is_flag=True,
+              help="Refuse, instead of splitting, attachments over the limit.")
+@click.option("-o", "--output", "output_dir", type=click.Path(file_okay=False,
+              path_type=Path), help="Folder for the drafts (default: PACK_DIR/email).")
+@click.option("--send", is_flag=True, help="Also send the messages over SMTP.")
+@click.option("--smtp-host", metavar="HOST", help="SMTP server (required with --send).")
+@click.option("--smtp-port", type=click.IntRange(1, 65535),
+              help="SMTP port (default: 587 for starttls, 465 for tls, 25 for none).")
+@click.option("--smtp-security", type=click.Choice(["starttls", "tls", "none"]),
+              default="starttls", show_default=True,
+              help="Encryption; none only for a server on this machine.")
+@project_option
+def email_command(
+    project: Project,
+    pack_dirs: tuple[Path, ...],
+    to_addresses: tuple[Address, ...],
+    recipients_csv: Path | None,
+    per_recipient: bool,
+    output_dir: Path | None,
+    send: bool,
+    smtp_host: str | None,
+    smtp_port: int | None,
+    smtp_security: str,
+    **draft_flags,
+) -> None:
+    """Write email drafts (.eml) with the packs attached; send them only on --send.
+
+    Prints the path of each draft written, one per line. SMTP credentials come from
+    BRIEFPACK_SMTP_USER and BRIEFPACK_SMTP_PASSWORD, or a prompt (an empty user name
+    sends without logging in).
+    """
+    if bool(to_addresses) == bool(recipients_csv):
+        raise click.UsageError("give either --to ADDRESS or --recipients FILE.csv")
+    if per_recipient and recipients_csv:
+        raise click.UsageError("--per-recipient goes with --to; a distribution list"
+                               " always gives one draft per recipient")
+    settings = _smtp_settings(draft_flags["sender"], smtp_host, smtp_port,
+                              smtp_security) if send else None
+    if recipients_csv:
+        people = load_recipients(recipients_csv, project)
+    else:
+        people = [Recipient(address) for address in to_addresses]
+    options = _draft_options(project, draft_flags)
+    planned = [
+        (output_dir or folder / "email",
+         plan_drafts(load_pack_folder(folder, project), people, options,
+                     per_recipient or bool(recipients_csv)))
+        for folder in pack_dirs
+    ]
+    if not any(drafts for _, drafts in planned):
+        raise BriefError("no drafts to write: no recipient covers a pack's country")
+    if settings is not None:
+        settings = replace(settings, **_smtp_credentials())
+    written: list[tuple[str, EmailMessage]] = []
+    for folder, drafts in planned:
+        for path, message in write_drafts(drafts, folder):
+            click.echo(str(path))
+            written.append((str(path), message))
+    if settings is None:
+        if smtp_host:
+            click.echo("drafts only: nothing was sent (add --send to send)", err=True)
+        return
+    results = send_drafts(written, settings, dt.datetime.now().astimezone())
+    failed = sum(1 for result in results if not result.ok)
+    if failed:
+        raise BriefError(f"{failed} of {len(results)} message(s) not delivered to every"
+                         " recipient; see the errors above")
+
+
+def _draft_options(project: Project, flags: dict) -> DraftOptions:
+    return DraftOptions(
+        template=flags["template"] or project.templates_dir / TEMPLATE_PATH,
+        sender=flags["sender"],
+        cc=flags["cc"],
+        subject=flags["subject"],
+        classification=flags["classification"],
+        languages=flags["languages"],
+        attachment_limit=flags["attachment_limit"],
+        split=not flags["no_split"],
+    )
+
+
+def _smtp_settings(
+    sender: Address | None, host: str | None, port: int | None, security: str
+) -> SmtpSettings:
+    if not host:
+        raise click.UsageError("--send needs --smtp-host HOST")
+    if sender is None:
+        raise click.UsageError("--send needs --from ADDRESS")
+    try:
+        check_security(host, security)
+    except ValueError as err:
+        raise click.UsageError(str(err)) from err
+    return SmtpSettings(host, port or default_port(security), security)
+
+
+def _smtp_credentials() -> dict[str, str]:
+    """Read the SMTP login from the environment, or ask; never from an option."""
+    user = os.environ.get("BRIEFPACK_SMTP_USER")
+    if user is None:
+        user = click.prompt("SMTP user name (empty to send without logging in)",
+                            default="", show_default=False, err=True)
+    password = ""
+    if user:
+        password = os.environ.get("BRIEFPACK_SMTP_PASSWORD")
+        if password is None:
+            password = click.prompt("SMTP password", hide_input=True, err=True)
+    return {"user": user, "password": password}

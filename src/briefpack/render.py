@@ -41,6 +41,24 @@ LOST_CONTENT = re.compile(
 
 
 @dataclass(frozen=True)
+class ImageOptions:
+    """How WeasyPrint embeds raster images (themes may have raster logos).
+
+    Fonts need no option: WeasyPrint embeds only the glyphs a pack uses. Images are
+    recompressed losslessly, JPEGs re-encoded at ``jpeg_quality``, and any image drawn
+    at more than ``dpi`` is downsampled, so a large logo does not blow the size budget.
+    """
+
+    optimize: bool = True
+    jpeg_quality: int | None = 85
+    dpi: int | None = 200
+
+    def write_pdf_options(self) -> dict[str, object]:
+        return {"optimize_images": self.optimize, "jpeg_quality": self.jpeg_quality,
+                "dpi": self.dpi}
+
+
+@dataclass(frozen=True)
 class RenderedPack:
     """A rendered PDF with what was learned about it while checking."""
 
@@ -145,6 +163,7 @@ def render_pdf(
     paper: str,
     source_name: str,
     extra_roots: Sequence[Path] = (),
+    images: ImageOptions = ImageOptions(),
 ) -> RenderedPack:
     """Render HTML to PDF bytes; fail on refused resources and lost content."""
     fetcher = ProjectFetcher([*project.allowed_roots, *extra_roots])
@@ -155,8 +174,10 @@ def render_pdf(
         stylesheets.append(CSS(string=PAPER_CSS[paper], url_fetcher=fetcher))
         with captured_weasyprint_warnings() as records:
             html_document = HTML(string=html, base_url=base_url, url_fetcher=fetcher)
-            document = html_document.render(stylesheets=stylesheets, pdf_tags=True)
-            pdf = document.write_pdf(pdf_tags=True)
+            # Image options act while laying out and while writing, so both get them.
+            options = {"pdf_tags": True, **images.write_pdf_options()}
+            document = html_document.render(stylesheets=stylesheets, **options)
+            pdf = document.write_pdf(**options)
     except RefusedResource as err:
         raise RenderError(f"{source_name}: {err}") from err
     except PermissionError as err:
@@ -172,6 +193,20 @@ def render_pdf(
     return RenderedPack(pdf=pdf, pages=len(document.pages), warnings=messages)
 
 
+@lru_cache(maxsize=32)
+def is_font_installed(family: str) -> bool:
+    """Return whether Pango finds ``family`` itself rather than a substitute.
+
+    A one-line probe document is cheaper and more faithful than asking fontconfig
+    separately: it is the same lookup the real render makes.
+    """
+    probe = HTML(string=f"<p style='font-family: \"{family}\"'>Ag</p>")
+    document = probe.render()
+    document.write_pdf()
+    return any(font.family.casefold() == family.casefold()
+               for font in document.fonts.values())
+
+
 def check_fonts(families: set[str], theme: Theme, source_name: str) -> None:
     """Check every font WeasyPrint embedded belongs to the theme.
 
@@ -180,13 +215,12 @@ def check_fonts(families: set[str], theme: Theme, source_name: str) -> None:
     compared with the theme's after rendering.
     """
     wanted = {family.casefold() for family in theme.font_families}
-    used = {family.casefold() for family in families}
     foreign = sorted(family for family in families if family.casefold() not in wanted)
-    unused = [family for family in theme.font_families if family.casefold() not in used]
-    if unused:
+    missing = [family for family in theme.font_families if not is_font_installed(family)]
+    if missing:
         hint = theme.settings.fonts.install_hint
         raise RenderError(
-            f"{source_name}: font {unused[0]!r} named by theme {theme.name!r} is not"
+            f"{source_name}: font {missing[0]!r} named by theme {theme.name!r} is not"
             f" installed (the PDF used {', '.join(sorted(families))} instead)"
             f"{'; ' + hint if hint else ''}"
         )

@@ -19,8 +19,9 @@ from .validation import describe_errors
 class ThemeFonts(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    body: str = Field(min_length=1)
-    heading: str = Field(min_length=1)
+    # Plain family names only: they are written into CSS and probe documents.
+    body: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9 _-]*$")
+    heading: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9 _-]*$")
     install_hint: str = ""
 
 
