@@ -2,9 +2,9 @@
 """Copy the Natural Earth layers the locator maps use into briefs/countries/maps/.
 
 Run from the project folder: ``python3 scripts/copy_map_layers.py [CLEAN_DIR]``, where
-CLEAN_DIR holds the shared cleaned data (default ``../shared/data/clean``). The output is
-deterministic, so rerunning it on the same input changes no byte. PROVENANCE.md beside
-the output files says what was changed and why.
+CLEAN_DIR holds the shared cleaned data (default ``../shared/data/clean``). The output
+is deterministic, so rerunning it on the same input changes no byte. PROVENANCE.md
+beside the output files says what was changed and why.
 """
 
 from __future__ import annotations
@@ -55,12 +55,16 @@ def copy_polygons(source: Path, target: Path) -> int:
             [_round_ring(ring) for ring in polygon]
             for polygon in _polygons(feature["geometry"])
         ]
-        features.append({
-            "type": "Feature",
-            "properties": {"iso3": iso3, "name": properties["NAME"]},
-            "geometry": {"type": "MultiPolygon", "coordinates": polygons},
-        })
-    features.sort(key=lambda item: (item["properties"]["iso3"], item["properties"]["name"]))
+        features.append(
+            {
+                "type": "Feature",
+                "properties": {"iso3": iso3, "name": properties["NAME"]},
+                "geometry": {"type": "MultiPolygon", "coordinates": polygons},
+            }
+        )
+    features.sort(
+        key=lambda item: (item["properties"]["iso3"], item["properties"]["name"])
+    )
     output = {"type": "FeatureCollection", "features": features}
     text = json.dumps(output, ensure_ascii=False, separators=(",", ":"))
     # One feature per line keeps diffs of a later refresh readable.
@@ -84,7 +88,9 @@ def copy_points(source: Path, target: Path) -> int:
 
 
 def main(argv: list[str]) -> None:
-    clean = Path(argv[1]) if len(argv) > 1 else ROOT.parent / "shared" / "data" / "clean"
+    clean = (
+        Path(argv[1]) if len(argv) > 1 else ROOT.parent / "shared" / "data" / "clean"
+    )
     TARGET.mkdir(parents=True, exist_ok=True)
     polygons = copy_polygons(clean / POLYGONS_IN, TARGET / POLYGONS_OUT)
     points = copy_points(clean / POINTS_IN, TARGET / POINTS_OUT)

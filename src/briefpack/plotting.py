@@ -1,0 +1,309 @@
+"""How briefpack draws: matplotlib set up once from the theme, SVG out.
+
+Every chart and map is vector SVG whose words stay ``<text>`` elements (``svg.fonttype``
+"none"), so WeasyPrint sets them in the theme's font and the PDF stays searchable. All
+styling lives here, in one ``ChartStyle`` built from the theme: series are told apart
+by lightness, line style and marker, and labelled directly, so a greyscale print loses
+nothing. ``charts`` and ``maps`` say what to draw; this module says how.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import TYPE_CHECKING
+
+from .countries import SeriesPoint
+from .errors import BriefError
+from .i18n import Translator
+from .theme import Theme, ThemeMapColours
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+
+MM_PER_INCH = 25.4
+# The text column of an A4 page (page.css margins); US Letter scales it up by 3%.
+CHART_WIDTH_MM = 174.0
+PANEL_HEIGHT_MM = 44.0
+FONT_SIZE_PT = 7.0
+# Panel margins: room for a panel title above and year labels below the axes.
+PANEL_TOP_MM = 6.5
+PANEL_BOTTOM_MM = 6.0
+# Left margin for a y-axis with tick numbers and a label; right margin for end labels.
+AXIS_PAD_MM = 13.0
+END_LABEL_PAD_MM = 27.0
+
+LINE_STYLES = ("-", "--", ":")
+MARKERS = ("o", "s", "^")
+
+
+@dataclass(frozen=True)
+class ChartStyle:
+    """Fonts and colours of every chart and map, taken from the theme."""
+
+    font: str
+    ink: str
+    muted: str
+    grid: str
+    series: tuple[str, str, str]
+    map: ThemeMapColours
+    font_size: float = FONT_SIZE_PT
+
+    @classmethod
+    def from_theme(cls, theme: Theme) -> ChartStyle:
+        colours = theme.settings.chart
+        return cls(
+            font=theme.settings.fonts.heading,
+            ink=colours.ink,
+            muted=colours.muted,
+            grid=colours.grid,
+            series=colours.series,
+            map=colours.map,
+        )
+
+    def rc_params(self) -> dict[str, object]:
+        """Return the matplotlib settings every chart is drawn with."""
+        return {
+            # Text stays text; the hash salt and no date keep reruns byte-identical.
+            "svg.fonttype": "none",
+            "svg.hashsalt": "briefpack",
+            "font.family": [self.font],
+            "font.size": self.font_size,
+            "text.color": self.ink,
+            "axes.labelcolor": self.ink,
+            "axes.edgecolor": self.muted,
+            "axes.linewidth": 0.6,
+            "axes.spines.top": False,
+            "axes.spines.right": False,
+            "axes.titlesize": self.font_size,
+            "axes.titleweight": "bold",
+            "axes.titlelocation": "left",
+            "axes.titlepad": 6,
+            "axes.labelsize": self.font_size,
+            "axes.grid": True,
+            "axes.grid.axis": "y",
+            "axes.axisbelow": True,
+            "grid.color": self.grid,
+            "grid.linewidth": 0.5,
+            "xtick.color": self.muted,
+            "ytick.color": self.muted,
+            "xtick.labelcolor": self.ink,
+            "ytick.labelcolor": self.ink,
+            "xtick.labelsize": self.font_size,
+            "ytick.labelsize": self.font_size,
+            "xtick.major.width": 0.6,
+            "xtick.major.size": 2.5,
+            "ytick.major.size": 0,
+            "lines.linewidth": 1.4,
+            "lines.markersize": 3.6,
+            "patch.linewidth": 0,
+            "figure.facecolor": "none",
+            "axes.facecolor": "none",
+            "savefig.facecolor": "none",
+        }
+
+
+@dataclass(frozen=True)
+class Chart:
+    """One chart or map: SVG (None when nothing can be drawn) and its words."""
+
+    key: str
+    title: str
+    svg: str | None
+    alt: str
+    source_ids: tuple[str, ...]
+    note: str = ""
+    panels: int = 2
+    caption: str = ""
+
+    @property
+    def data_uri(self) -> str:
+        """Return the SVG as a ``data:`` URL, the one form the fetcher always serves."""
+        if self.svg is None:
+            return ""
+        encoded = base64.b64encode(self.svg.encode("utf-8")).decode("ascii")
+        return f"data:image/svg+xml;base64,{encoded}"
+
+
+# Drawing ------------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=8)
+def check_chart_font(font: str) -> None:
+    """Fail when matplotlib cannot find the theme's font.
+
+    matplotlib lays text out with its own copy of the font; with the wrong one, labels
+    would be measured for one typeface and printed in another.
+    """
+    from matplotlib import font_manager
+
+    try:
+        font_manager.findfont(
+            font_manager.FontProperties(family=font), fallback_to_default=False
+        )
+    except ValueError as err:
+        raise BriefError(
+            f"charts: font {font!r} (the theme's heading font) is not installed"
+        ) from err
+
+
+@contextmanager
+def drawing(style: ChartStyle) -> Iterator[None]:
+    """Apply the style's matplotlib settings for the charts drawn inside."""
+    # matplotlib is imported here, not at the top, so commands that draw nothing
+    # (check, listing) do not pay for it.
+    import matplotlib
+
+    check_chart_font(style.font)
+    with matplotlib.rc_context(style.rc_params()):
+        yield
+
+
+def new_figure(width_mm: float, height_mm: float) -> Figure:
+    """Return a matplotlib figure of the given size, outside pyplot's global state."""
+    from matplotlib.figure import Figure
+
+    # No layout engine: constrained layout measures every label again and doubles the
+    # time of a chart; the margins below are fixed in millimetres instead.
+    return Figure(figsize=(width_mm / MM_PER_INCH, height_mm / MM_PER_INCH))
+
+
+def add_panels(
+    figure: Figure,
+    pads: Sequence[tuple[float, float]],
+    bottom_mm: float = PANEL_BOTTOM_MM,
+) -> list[Axes]:
+    """Add side-by-side axes of equal share; ``pads`` gives each (left, right) in mm.
+
+    The top margin leaves room for a panel title, the bottom for year labels.
+    """
+    width_mm = figure.get_figwidth() * MM_PER_INCH
+    height_mm = figure.get_figheight() * MM_PER_INCH
+    share = width_mm / len(pads)
+    bottom, top = bottom_mm / height_mm, 1 - PANEL_TOP_MM / height_mm
+    axes = []
+    for index, (left, right) in enumerate(pads):
+        start = index * share + left
+        box = [
+            start / width_mm,
+            bottom,
+            (share - left - right) / width_mm,
+            top - bottom,
+        ]
+        axes.append(figure.add_axes(box))
+    return axes
+
+
+def figure_svg(figure: Figure) -> str:
+    """Return the figure as SVG text without the parts that vary between runs."""
+    buffer = io.StringIO()
+    figure.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None})
+    return buffer.getvalue()
+
+
+def scale_for(maximum: float) -> tuple[float, str]:
+    """Return a divisor and unit word so axis numbers stay short."""
+    if maximum >= 1e9:
+        return 1e9, "billions"
+    if maximum >= 1e6:
+        return 1e6, "millions"
+    if maximum >= 1e4:
+        return 1e3, "thousands"
+    return 1.0, ""
+
+
+def axis_label(what: str, unit: str, translate: Translator) -> str:
+    return f"{translate(what)} ({translate(unit)})" if unit else translate(what)
+
+
+def tick_text(value: float, _position: int | None = None) -> str:
+    if abs(value - round(value)) < 1e-9:
+        return f"{round(value):,}"
+    return f"{value:,.1f}".rstrip("0").rstrip(".")
+
+
+def number_axis(ax: Axes, top: float) -> None:
+    from matplotlib.ticker import FuncFormatter, MaxNLocator
+
+    ax.set_ylim(0, top * 1.12 if top > 0 else 1)
+    ax.yaxis.set_major_locator(MaxNLocator(nbins=4, min_n_ticks=3))
+    ax.yaxis.set_major_formatter(FuncFormatter(tick_text))
+
+
+def year_axis(ax: Axes, years: Sequence[int]) -> None:
+    first, last = min(years), max(years)
+    span = last - first
+    step = 5 if span <= 20 else 10
+    ticks = [
+        year for year in range(first - first % step, last + 1, step) if year >= first
+    ]
+    if last - ticks[-1] >= step / 2:
+        ticks.append(last)
+    elif ticks[-1] != last:
+        ticks[-1] = last
+    ax.set_xticks(ticks, [str(year) for year in ticks])
+    ax.set_xlim(first - 0.8 if span else first - 1, last + 0.8 if span else last + 1)
+
+
+def label_line_ends(
+    ax: Axes, ends: list[tuple[float, str, str]], height_mm: float, font_size: float
+) -> None:
+    """Write each line's label beside its last point, nudged apart so none overlap.
+
+    ``ends`` holds (last value, label, colour). The axes are about three quarters of
+    the panel's height, which is close enough to space labels a line apart.
+    """
+    bottom, top = ax.get_ylim()
+    gap = 1.25 * font_size / (0.75 * height_mm / MM_PER_INCH * 72)
+    placed: list[list[float | str]] = sorted(
+        (
+            [(value - bottom) / (top - bottom), label, colour]
+            for value, label, colour in ends
+        ),
+        key=lambda item: item[0],
+    )
+    for previous, current in zip(placed, placed[1:]):
+        current[0] = max(current[0], previous[0] + gap)
+    overflow = placed[-1][0] - 1.0 if placed else 0.0
+    if overflow > 0:
+        for item in placed:
+            item[0] -= overflow
+    for position, label, colour in placed:
+        ax.text(
+            1.02,
+            position,
+            label,
+            transform=ax.transAxes,
+            va="center",
+            ha="left",
+            color=colour if colour != "" else None,
+            clip_on=False,
+        )
+
+
+def series_line(
+    ax: Axes,
+    points: Sequence[SeriesPoint],
+    index: int,
+    style: ChartStyle,
+    divisor: float = 1.0,
+) -> None:
+    """Draw one series with its greyscale-safe colour, line style and marker."""
+    present = [point for point in points if point.value is not None]
+    years = [point.year for point in present]
+    values = [point.value / divisor for point in present]
+    every = max(1, len(present) // 8)
+    ax.plot(
+        years,
+        values,
+        color=style.series[index],
+        linestyle=LINE_STYLES[index],
+        marker=MARKERS[index],
+        markevery=every,
+        clip_on=False,
+    )
