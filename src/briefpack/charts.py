@@ -27,6 +27,7 @@ from .plotting import (
     add_panels,
     axis_label,
     drawing,
+    end_label,
     figure_svg,
     label_line_ends,
     new_figure,
@@ -150,8 +151,7 @@ def _share_lines(
     for index, (label, points) in enumerate(lines):
         series_line(ax, points, index, style)
         last = points[-1]
-        wrapped = textwrap.shorten(label, 26, placeholder="…")
-        ends.append((last.value, f"{wrapped} {format_percent(last.value)}", style.ink))
+        ends.append((last.value, end_label(label, format_percent(last.value))))
     year_axis(ax, [point.year for _, points in lines for point in points])
     ax.set_ylabel(translate("% of population"))
     label_line_ends(ax, ends, PANEL_HEIGHT_MM, style.font_size)
@@ -447,7 +447,7 @@ def refugees_chart(country: Country, style: ChartStyle, translate: Translator) -
     )
     with drawing(style):
         figure = new_figure(CHART_WIDTH_MM * len(drawn) / 2, PANEL_HEIGHT_MM)
-        axes = add_panels(figure, [(AXIS_PAD_MM, 22)] * len(drawn))
+        axes = add_panels(figure, [(AXIS_PAD_MM, END_LABEL_PAD_MM)] * len(drawn))
         for ax, (label, refugees, asylum) in zip(axes, drawn):
             _displacement_lines(ax, label, refugees, asylum, style, translate)
         svg = figure_svg(figure)
@@ -483,7 +483,7 @@ def _displacement_lines(
     ends = []
     for index, (name, points) in enumerate(series):
         series_line(ax, points, index, style, divisor)
-        ends.append((points[-1].value / divisor, name, style.ink))
+        ends.append((points[-1].value / divisor, name))
     year_axis(ax, [point.year for _, points in series for point in points])
     ax.set_ylabel(axis_label("People", unit, translate))
     label_line_ends(ax, ends, PANEL_HEIGHT_MM, style.font_size)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import io
+import textwrap
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -36,7 +37,7 @@ PANEL_TOP_MM = 6.5
 PANEL_BOTTOM_MM = 6.0
 # Left margin for a y-axis with tick numbers and a label; right margin for end labels.
 AXIS_PAD_MM = 13.0
-END_LABEL_PAD_MM = 27.0
+END_LABEL_PAD_MM = 25.0
 
 LINE_STYLES = ("-", "--", ":")
 MARKERS = ("o", "s", "^")
@@ -222,17 +223,33 @@ def axis_label(what: str, unit: str, translate: Translator) -> str:
 
 
 def tick_text(value: float, _position: int | None = None) -> str:
+    """Return a tick or bar number with thousands separators and no trailing zeros."""
     if abs(value - round(value)) < 1e-9:
         return f"{round(value):,}"
-    return f"{value:,.1f}".rstrip("0").rstrip(".")
+    return f"{value:,.2f}".rstrip("0").rstrip(".")
 
 
 def number_axis(ax: Axes, top: float) -> None:
-    from matplotlib.ticker import FuncFormatter, MaxNLocator
+    """Start the y-axis at zero with three to five round ticks, equally precise."""
+    from matplotlib.ticker import FixedFormatter, FixedLocator, MaxNLocator
 
-    ax.set_ylim(0, top * 1.12 if top > 0 else 1)
-    ax.yaxis.set_major_locator(MaxNLocator(nbins=4, min_n_ticks=3))
-    ax.yaxis.set_major_formatter(FuncFormatter(tick_text))
+    top = top * 1.12 if top > 0 else 1.0
+    ticks = [tick for tick in MaxNLocator(nbins=4).tick_values(0, top) if tick <= top]
+    # As many decimals as the ticks need, and the same on each: 0.01, 0.02 must not
+    # all print as 0, and 2.5 beside 5 prints as 2.5 and 5.0.
+    decimals = next(
+        (
+            places
+            for places in range(4)
+            if all(abs(round(tick, places) - tick) < 1e-9 for tick in ticks)
+        ),
+        4,
+    )
+    ax.set_ylim(0, top)
+    ax.yaxis.set_major_locator(FixedLocator(ticks))
+    ax.yaxis.set_major_formatter(
+        FixedFormatter([f"{tick:,.{decimals}f}" for tick in ticks])
+    )
 
 
 def year_axis(ax: Axes, years: Sequence[int]) -> None:
@@ -251,39 +268,48 @@ def year_axis(ax: Axes, years: Sequence[int]) -> None:
 
 
 def label_line_ends(
-    ax: Axes, ends: list[tuple[float, str, str]], height_mm: float, font_size: float
+    ax: Axes, ends: list[tuple[float, str]], height_mm: float, font_size: float
 ) -> None:
     """Write each line's label beside its last point, nudged apart so none overlap.
 
-    ``ends`` holds (last value, label, colour). The axes are about three quarters of
-    the panel's height, which is close enough to space labels a line apart.
+    ``ends`` holds (last value, label); a label may have two lines. The axes are about
+    three quarters of the panel's height, which is close enough to space labels.
     """
     bottom, top = ax.get_ylim()
-    gap = 1.25 * font_size / (0.75 * height_mm / MM_PER_INCH * 72)
-    placed: list[list[float | str]] = sorted(
-        (
-            [(value - bottom) / (top - bottom), label, colour]
-            for value, label, colour in ends
-        ),
-        key=lambda item: item[0],
+    line = 1.2 * font_size / (0.75 * height_mm / MM_PER_INCH * 72)
+    placed = sorted(
+        [(value - bottom) / (top - bottom), label, label.count("\n") + 1]
+        for value, label in ends
     )
     for previous, current in zip(placed, placed[1:]):
-        current[0] = max(current[0], previous[0] + gap)
-    overflow = placed[-1][0] - 1.0 if placed else 0.0
-    if overflow > 0:
-        for item in placed:
-            item[0] -= overflow
-    for position, label, colour in placed:
+        needed = (previous[2] + current[2]) / 2 * line
+        current[0] = max(current[0], previous[0] + needed)
+    overflow = placed[-1][0] + placed[-1][2] * line / 2 - 1.05 if placed else 0.0
+    for item in placed if overflow > 0 else ():
+        item[0] -= overflow
+    for position, label, _lines in placed:
         ax.text(
-            1.02,
+            1.03,
             position,
             label,
             transform=ax.transAxes,
             va="center",
             ha="left",
-            color=colour if colour != "" else None,
+            linespacing=1.1,
             clip_on=False,
         )
+
+
+def end_label(name: str, value: str = "", width: int = 18) -> str:
+    """Return a line-end label on at most two lines: the name, then the value."""
+    text = f"{name} {value}".strip()
+    if len(text) <= width:
+        return text
+    lines = textwrap.wrap(name, width)
+    first = lines[0]
+    rest = " ".join(lines[1:])
+    second = f"{rest} {value}".strip()
+    return f"{first}\n{textwrap.shorten(second, width + 6, placeholder='…')}"
 
 
 def series_line(
