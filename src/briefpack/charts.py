@@ -224,7 +224,8 @@ def partners_chart(country: Country, style: ChartStyle, translate: Translator) -
         for ax, (label, partners) in zip(axes, drawn):
             _partner_bars(ax, label, partners, rows, style)
         svg = figure_svg(figure)
-    alt = " ".join(
+    alt = translate("Chart of the main origins and destinations of migrants, 2020.")
+    alt += " " + " ".join(
         _partners_alt(country.name, key, partners, translate)
         for key, partners in (
             ("origins", country.top_origins),
@@ -456,7 +457,8 @@ def refugees_chart(country: Country, style: ChartStyle, translate: Translator) -
         translate("{what}: none recorded by UNHCR.").format(what=label)
         for label in missing
     )
-    alt = " ".join(
+    alt = translate("Chart of refugees and asylum-seekers, end of each year.")
+    alt += " " + " ".join(
         _refugees_alt(label, refugees, asylum, translate)
         for label, refugees, asylum in drawn
     )
