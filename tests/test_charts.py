@@ -178,8 +178,9 @@ def test_small_island_state_gets_a_marker(packs):
 def test_marker_is_drawn_and_labelled_in_the_map(project, style):
     chart = locator_map(project.countries.get("MDV"), project.countries, style, str)
     assert ">Maldives</text>" in chart.svg
-    # Ring and dot are two matplotlib marker lines on top of the land.
-    assert chart.svg.count('id="line2d_') >= 2
+    # The ring: an unfilled circle in the highlight colour, around a filled dot.
+    assert 'style="fill-opacity: 0; stroke: #1d4b5a' in chart.svg
+    assert chart.svg.count("<use") >= 2
 
 
 def test_area_without_map_position_gets_a_note_not_a_map(packs):

@@ -32,6 +32,7 @@ from .plotting import (
     label_line_ends,
     new_figure,
     number_axis,
+    panel_title,
     scale_for,
     series_line,
     tick_text,
@@ -105,7 +106,7 @@ def _share_comparisons(
 def _stock_bars(
     ax: Axes, stock: list[SeriesPoint], style: ChartStyle, translate: Translator
 ) -> None:
-    ax.set_title(translate("Number of international migrants"))
+    panel_title(ax, translate("Number of international migrants"))
     if not stock:
         ax.set_axis_off()
         ax.text(
@@ -143,7 +144,7 @@ def _share_lines(
     style: ChartStyle,
     translate: Translator,
 ) -> None:
-    ax.set_title(translate("Share of total population"))
+    panel_title(ax, translate("Share of total population"))
     lines = [(name, share), *comparisons] if share else comparisons
     top = max(point.value for _, points in lines for point in points)
     number_axis(ax, top)
@@ -263,7 +264,7 @@ def _label_pad_mm(partners: Sequence[Partner], style: ChartStyle) -> float:
 def _partner_bars(
     ax: Axes, label: str, partners: Sequence[Partner], rows: int, style: ChartStyle
 ) -> None:
-    ax.set_title(textwrap.shorten(label, 60, placeholder="…"))
+    panel_title(ax, textwrap.shorten(label, 60, placeholder="…"))
     positions = list(range(len(partners)))
     values = [partner.migrant_stock for partner in partners]
     bars = ax.barh(positions, values, height=0.62, color=style.series[0])
@@ -341,7 +342,7 @@ def remittances_chart(
 def _remittance_bars(
     ax: Axes, usd: list[SeriesPoint], style: ChartStyle, translate: Translator
 ) -> None:
-    ax.set_title(translate("In current US dollars"))
+    panel_title(ax, translate("In current US dollars"))
     divisor, unit = scale_for(max(point.value for point in usd))
     values = [point.value / divisor for point in usd]
     ax.bar([point.year for point in usd], values, width=0.7, color=style.series[0])
@@ -362,7 +363,7 @@ def _remittance_bars(
 def _remittance_share(
     ax: Axes, gdp: list[SeriesPoint], style: ChartStyle, translate: Translator
 ) -> None:
-    ax.set_title(translate("As a share of GDP"))
+    panel_title(ax, translate("As a share of GDP"))
     number_axis(ax, max(point.value for point in gdp))
     series_line(ax, gdp, 0, style)
     year_axis(ax, [point.year for point in gdp])
@@ -473,7 +474,7 @@ def _displacement_lines(
     style: ChartStyle,
     translate: Translator,
 ) -> None:
-    ax.set_title(textwrap.shorten(label, 60, placeholder="…"))
+    panel_title(ax, textwrap.shorten(label, 60, placeholder="…"))
     series = [
         (translate("Refugees"), _present(refugees)),
         (translate("Asylum-seekers"), _present(asylum)),

@@ -308,7 +308,9 @@ def _draw(
             )
             path = _country_path(layers.polygons[code], frame)
             if path is not None:
-                ax.add_patch(
+                # add_artist, not add_patch: the limits are set, so there is no need to
+                # let each patch widen them, which is most of the drawing time.
+                ax.add_artist(
                     PathPatch(
                         path, facecolor=fill, edgecolor=colours.border, linewidth=0.35
                     )
@@ -375,6 +377,7 @@ def _draw_marker(
         [x],
         [y],
         marker="o",
+        linestyle="none",
         markersize=9,
         markerfacecolor="none",
         markeredgecolor=colours.country,
@@ -384,6 +387,7 @@ def _draw_marker(
         [x],
         [y],
         marker="o",
+        linestyle="none",
         markersize=3.6,
         markerfacecolor=colours.country,
         markeredgecolor=colours.water,
