@@ -217,7 +217,7 @@ def partners_chart(country: Country, style: ChartStyle, translate: Translator) -
         ).format(name=country.name)
         return Chart("partners", title, None, "", ("undesa-ims-2020",), note, 0)
     rows = max(len(partners) for _, partners in drawn)
-    height = PANEL_TOP_MM + 2 + 6.2 * rows
+    height = PANEL_TOP_MM + 2 + 5.8 * rows
     with drawing(style):
         figure = new_figure(CHART_WIDTH_MM * len(drawn) / 2, height)
         pads = [(_label_pad_mm(partners, style), 3) for _, partners in drawn]

@@ -27,8 +27,8 @@ POLYGONS_FILE = "ne_110m_countries.geojson"
 POINTS_FILE = "ne_50m_country_points.csv"
 MAP_SOURCES = ("naturalearth-admin0", "un-m49")
 
-MAP_WIDTH_MM = 84.0
-MAP_HEIGHT_MM = 62.0
+MAP_WIDTH_MM = 78.0
+MAP_HEIGHT_MM = 58.0
 # Room around the area's members, as a share of the frame, and the smallest frame in
 # degrees: a tiny area (the Channel Islands) still shows some coast around it.
 PAD_SHARE = 0.12
@@ -339,10 +339,9 @@ def _draw(
         ax.set_xticks([])
         ax.set_yticks([])
         ax.grid(False)
+        # The frame is a CSS border: a spine on the SVG's edge is half cut off.
         for spine in ax.spines.values():
-            spine.set_visible(True)
-            spine.set_edgecolor(style.muted)
-            spine.set_linewidth(0.5)
+            spine.set_visible(False)
         return figure_svg(figure)
 
 

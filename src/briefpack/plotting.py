@@ -37,7 +37,7 @@ ElementTree.register_namespace("xlink", "http://www.w3.org/1999/xlink")
 MM_PER_INCH = 25.4
 # The text column of an A4 page (page.css margins); US Letter scales it up by 3%.
 CHART_WIDTH_MM = 174.0
-PANEL_HEIGHT_MM = 44.0
+PANEL_HEIGHT_MM = 40.0
 FONT_SIZE_PT = 7.0
 # Panel margins: room for a panel title above and year labels below the axes.
 PANEL_TOP_MM = 6.5
@@ -304,18 +304,25 @@ def number_axis(ax: Axes, top: float) -> None:
 
 
 def year_axis(ax: Axes, years: Sequence[int]) -> None:
+    """Label the first and last year and round years between, none crowding them."""
     first, last = min(years), max(years)
-    span = last - first
-    step = 5 if span <= 20 else 10
+    step = 5 if last - first <= 20 else 10
+    between = range(first + (-first) % step, last, step)
     ticks = [
-        year for year in range(first - first % step, last + 1, step) if year >= first
+        first,
+        *(
+            year
+            for year in between
+            if year - first >= step / 2 and last - year >= step / 2
+        ),
     ]
-    if last - ticks[-1] >= step / 2:
+    if last != first:
         ticks.append(last)
-    elif ticks[-1] != last:
-        ticks[-1] = last
     ax.set_xticks(ticks, [str(year) for year in ticks])
-    ax.set_xlim(first - 0.8 if span else first - 1, last + 0.8 if span else last + 1)
+    ax.set_xlim(
+        first - 0.8 if last > first else first - 1,
+        last + 0.8 if last > first else last + 1,
+    )
 
 
 def label_line_ends(
@@ -352,15 +359,14 @@ def label_line_ends(
 
 
 def end_label(name: str, value: str = "", width: int = 20) -> str:
-    """Return a line-end label on at most two lines: the name, then the value."""
-    text = f"{name} {value}".strip()
-    if len(text) <= width:
-        return text
-    lines = textwrap.wrap(name, width)
-    first = lines[0]
-    rest = " ".join(lines[1:])
-    second = f"{rest} {value}".strip()
-    return f"{first}\n{textwrap.shorten(second, width + 6, placeholder='…')}"
+    """Return a line-end label of up to four short lines, the value last."""
+    lines = textwrap.wrap(f"{name} {value}".strip(), width)
+    if len(lines) > 4:
+        lines = [
+            *lines[:3],
+            textwrap.shorten(" ".join(lines[3:]), width, placeholder="…"),
+        ]
+    return "\n".join(lines)
 
 
 def series_line(
@@ -377,7 +383,8 @@ def series_line(
     # About five markers a line tell the styles apart; each one costs WeasyPrint a
     # separate drawing, so long series are not marked at every point.
     every = max(1, -(-len(present) // 5))
-    marked = sorted({*range(0, len(present), every), len(present) - 1})
+    last = len(present) - 1
+    marked = [i for i in range(0, last, every) if last - i > every / 2] + [last]
     ax.plot(
         years,
         values,
