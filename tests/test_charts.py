@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import re
+import subprocess
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 from pypdf.generic import ArrayObject, DictionaryObject
 
+from briefpack import context
 from briefpack.charts import build_profile_charts, partners_chart
 from briefpack.cli import main
-from briefpack.errors import BriefError, ContentError
+from briefpack.errors import BriefError, ContentError, RenderError
 from briefpack.maps import (
     MAPS_FOLDER,
     _anchor,
@@ -21,6 +24,8 @@ from briefpack.maps import (
     locator_map,
 )
 from briefpack.plotting import ChartStyle, check_chart_font
+from briefpack.render import render_pack
+from briefpack.spec import load_pack_spec
 from briefpack.theme import load_theme
 
 from .conftest import ROOT, page_texts, pdf_reader
@@ -266,3 +271,23 @@ def test_theme_chart_colours_must_stay_apart_in_greyscale(project_copy, series, 
     path.write_text(text, encoding="utf-8")
     with pytest.raises(ContentError, match=message):
         load_theme(project_copy / "styles", "default")
+
+
+def _fontconfig_has(family: str) -> bool:
+    found = subprocess.run(["fc-list", f":family={family}", "family"],
+                           capture_output=True, text=True, check=False)
+    return bool(found.stdout.strip())
+
+
+@pytest.mark.skipif(not _fontconfig_has("DejaVu Sans"), reason="needs a second font")
+def test_chart_text_in_a_font_outside_the_theme_fails_the_build(project, monkeypatch):
+    # The font check reads every font in the PDF, the charts' included.
+    original = context.ChartStyle.from_theme
+
+    def foreign_font(theme):
+        return dataclasses.replace(original(theme), font="DejaVu Sans")
+
+    monkeypatch.setattr(context.ChartStyle, "from_theme", staticmethod(foreign_font))
+    spec = load_pack_spec(ROOT / "briefs" / "packs" / "idm-2027-senegal.yaml", project)
+    with pytest.raises(RenderError, match="DejaVu"):
+        render_pack(project, spec, "SEN", "en", dt.date(2027, 3, 1))

@@ -256,7 +256,7 @@ def build_chart_context(
         "note": chart.note,
         "single": chart.panels == 1,
         "source_line": source_line(chart.source_ids, data, translate) if drawn else "",
-        "sources": [citations.number(source_id) for source_id in chart.source_ids]
+        "sources": sorted(citations.number(source_id) for source_id in chart.source_ids)
         if drawn else [],
         "legend": chart.caption if drawn else "",
         "disclaimer": "",
