@@ -92,15 +92,13 @@ def migrant_stock_chart(
 def _share_comparisons(
     country: Country, data: CountryData, translate: Translator
 ) -> list[tuple[str, list[SeriesPoint]]]:
-    found = []
-    if country.comparison_area:
-        area = _present(data.area_series.get(area_key(country.comparison_area), ()))
-        if area:
-            found.append((country.comparison_area, area))
-    world = _present(data.area_series.get("world", ()))
-    if world:
-        found.append((translate("World"), world))
-    return found
+    """Return the sub-region's and the world's shares; a missing one has no points."""
+    area = country.comparison_area
+    area_points = data.area_series.get(area_key(area), ()) if area else ()
+    return [
+        (area, _present(area_points)),
+        (translate("World"), _present(data.area_series.get("world", ()))),
+    ]
 
 
 def _stock_bars(
@@ -145,15 +143,20 @@ def _share_lines(
     translate: Translator,
 ) -> None:
     panel_title(ax, translate("Share of total population"))
-    lines = [(name, share), *comparisons] if share else comparisons
-    top = max(point.value for _, points in lines for point in points)
-    number_axis(ax, top)
+    # Each line keeps its style (country darkest, then sub-region, world) even when
+    # an earlier one is missing.
+    lines = [
+        (index, label, points)
+        for index, (label, points) in enumerate([(name, share), *comparisons])
+        if points
+    ]
+    number_axis(ax, max(point.value for _, _, points in lines for point in points))
     ends = []
-    for index, (label, points) in enumerate(lines):
+    for index, label, points in lines:
         series_line(ax, points, index, style)
         last = points[-1]
         ends.append((last.value, end_label(label, format_percent(last.value))))
-    year_axis(ax, [point.year for _, points in lines for point in points])
+    year_axis(ax, [point.year for _, _, points in lines for point in points])
     ax.set_ylabel(translate("% of population"))
     label_line_ends(ax, ends, PANEL_HEIGHT_MM, style.font_size)
 
@@ -188,7 +191,7 @@ def _stock_alt(
                 last_year=last.year,
             )
         )
-    for label, points in comparisons:
+    for label, points in (entry for entry in comparisons if entry[1]):
         last = points[-1]
         parts.append(
             translate("{area}: {value} in {year}.").format(
