@@ -5,8 +5,8 @@ Run from the project folder, after ``./scripts/test.sh`` has made ``.venv``:
     .venv/bin/python benchmarks/charts.py [--repeat N] [ISO3 ...]
 
 For each country it renders the Senegal example spec's pack (same modules, that
-country's data) and prints the median CPU time of N runs (CPU time, not wall time, so
-other work on the machine moves the figures less) of:
+country's data) and prints the shortest CPU time of N runs of each step (CPU time and
+the shortest run, because other work on a shared machine only ever adds time):
 
 - ``charts``: drawing the profile's charts and the locator map to SVG (matplotlib),
   the step this budget is about;
@@ -24,7 +24,6 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import datetime as dt
-import statistics
 import subprocess
 import sys
 import time
@@ -64,15 +63,15 @@ print(time.process_time() - loaded)
 """
 
 
-def median_seconds(action: Callable[[], object], repeat: int) -> float:
-    """Return the median CPU time of ``repeat`` runs, after one warm-up run."""
+def best_seconds(action: Callable[[], object], repeat: int) -> float:
+    """Return the shortest CPU time of ``repeat`` runs, after one warm-up run."""
     action()
     times = []
     for _ in range(repeat):
         started = time.process_time()
         action()
         times.append(time.process_time() - started)
-    return statistics.median(times)
+    return min(times)
 
 
 def draw_charts(project: Project, style: ChartStyle, iso3: str) -> list[Chart]:
@@ -97,8 +96,8 @@ def measure(project: Project, iso3: str, repeat: int) -> dict[str, float]:
         return render_pack(project, spec, iso3, "en", PREPARED_ON).pdf
 
     seconds = {
-        "charts": median_seconds(lambda: draw_charts(project, style, iso3), repeat),
-        "pack": median_seconds(pack, repeat),
+        "charts": best_seconds(lambda: draw_charts(project, style, iso3), repeat),
+        "pack": best_seconds(pack, repeat),
     }
     with (
         mock.patch.object(
@@ -112,7 +111,7 @@ def measure(project: Project, iso3: str, repeat: int) -> dict[str, float]:
             lambda *args: without_drawings([locator_map(*args)])[0],
         ),
     ):
-        seconds["bare"] = median_seconds(pack, repeat)
+        seconds["bare"] = best_seconds(pack, repeat)
     return seconds
 
 
