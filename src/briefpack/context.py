@@ -13,11 +13,14 @@ from dataclasses import dataclass, field
 
 from markupsafe import Markup
 
+from .charts import build_profile_charts
 from .countries import Country, CountryData, Figure, Source
 from .errors import ContentError
-from .formatting import format_compact, format_count, format_percent
+from .formatting import format_compact, format_count
 from .i18n import Translator
+from .maps import locator_map, map_area
 from .modules import BriefModule, fill_country_passages, markdown_to_html
+from .plotting import Chart, ChartStyle
 from .reference import GCM_OBJECTIVES
 from .spec import PackSpec
 from .theme import Theme
@@ -224,14 +227,61 @@ def build_country_context(
         "figures": rows,
         "glance": [rows[key] for key in GLANCE_FIGURES],
         "comparisons": comparisons,
-        "top_origins": _partners(country.top_origins),
-        "top_destinations": _partners(country.top_destinations),
-        "bilateral_source": citations.number("undesa-ims-2020")
-        if country.top_origins or country.top_destinations else None,
-        "stock_series": _stock_series(country),
         "m49_source": citations.number("un-m49"),
         "has_migration_data": country.has_migration_data,
     }
+
+
+def source_line(source_ids: Sequence[str], data: CountryData,
+                translate: Translator) -> str:
+    """Return "Source: publisher, title, edition (year)." for a chart's data sources."""
+    described = []
+    for source_id in source_ids:
+        source = data.sources[source_id]
+        edition = f", {source.edition}" if source.edition else ""
+        described.append(f"{source.short}{edition} ({source.year})")
+    label = translate("Source") if len(described) == 1 else translate("Sources")
+    return f"{label}: {'; '.join(described)}."
+
+
+def build_chart_context(
+    chart: Chart, data: CountryData, citations: Citations, translate: Translator
+) -> dict:
+    """Return what the template prints for one chart: image, words, citations."""
+    drawn = chart.svg is not None
+    return {
+        "key": chart.key,
+        "title": chart.title,
+        "uri": chart.data_uri,
+        "alt": chart.alt,
+        "note": chart.note,
+        "single": chart.panels == 1,
+        "source_line": source_line(chart.source_ids, data, translate) if drawn else "",
+        "sources": sorted(citations.number(source_id) for source_id in chart.source_ids)
+        if drawn else [],
+        "legend": chart.caption if drawn else "",
+        "disclaimer": "",
+    }
+
+
+def build_map_context(
+    country: Country, data: CountryData, style: ChartStyle, citations: Citations,
+    translate: Translator,
+) -> dict:
+    """Return the locator map's context, with its legend and boundary disclaimer."""
+    chart = build_chart_context(locator_map(country, data, style, translate), data,
+                                citations, translate)
+    chart["legend"] = translate(
+        "Darkest: {name}. Middle tone and dots: other countries and areas of {area}"
+        " (UN M49). Lightest: other land."
+    ).format(name=country.name, area=map_area(country)) if chart["uri"] else ""
+    chart["disclaimer"] = translate(
+        "Map for orientation only. Lines follow the de facto boundaries of Natural"
+        " Earth; they are not authoritative, and drawing them implies no position of"
+        " the preparing organisation on the status of any territory or on where any"
+        " border runs."
+    ) if chart["uri"] else ""
+    return chart
 
 
 def _cell(figure: Figure | None, citations: Citations, translate: Translator) -> dict:
@@ -239,26 +289,6 @@ def _cell(figure: Figure | None, citations: Citations, translate: Translator) ->
         return {"value": translate("no data"), "has_value": False, "year": "",
                 "source": None}
     return build_figure_row(figure, citations, translate)
-
-
-def _partners(partners: Sequence) -> list[dict]:
-    return [
-        {"name": partner.name, "iso3": partner.iso3,
-         "stock": format_count(partner.migrant_stock),
-         "share": format_percent(partner.share_pct)}
-        for partner in partners
-    ]
-
-
-def _stock_series(country: Country) -> list[dict]:
-    shares = {point.year: point.value for point in country.migrant_share_series}
-    return [
-        {"year": point.year,
-         "stock": format_count(point.value) if point.value is not None else None,
-         "share": format_percent(shares[point.year])
-         if shares.get(point.year) is not None else None}
-        for point in country.migrant_stock_series
-    ]
 
 
 def format_date(value: dt.date, translate: Translator) -> str:
@@ -275,6 +305,26 @@ def format_date_range(start: dt.date, end: dt.date | None, translate: Translator
     return f"{format_date(start, translate)} – {format_date(end, translate)}"
 
 
+def build_profile_context(
+    country: Country,
+    data: CountryData,
+    theme: Theme,
+    citations: Citations,
+    translate: Translator,
+) -> dict:
+    """Return a country's profile: figures, comparisons, locator map and charts."""
+    country_context = build_country_context(country, data, citations, translate)
+    # Built after the figures so that citation numbers follow the page's reading order.
+    style = ChartStyle.from_theme(theme)
+    country_context["map"] = build_map_context(country, data, style, citations,
+                                               translate)
+    country_context["charts"] = [
+        build_chart_context(chart, data, citations, translate)
+        for chart in build_profile_charts(country, data, style, translate)
+    ]
+    return country_context
+
+
 def build_pack_context(
     spec: PackSpec,
     country: Country,
@@ -287,7 +337,7 @@ def build_pack_context(
 ) -> dict:
     """Return the whole template context for one country pack in one language."""
     citations = Citations(data.sources)
-    country_context = build_country_context(country, data, citations, translate)
+    country_context = build_profile_context(country, data, theme, citations, translate)
     values = passage_values(country, data)
     brief_modules = select_modules(spec, country, modules, lang)
     in_pack = {brief_module.module_id for brief_module in brief_modules}

@@ -50,6 +50,7 @@ class Source:
     year: int
     licence: str
     url: str
+    edition: str = ""
 
 
 @dataclass(frozen=True)
@@ -117,6 +118,8 @@ class Country:
     remittances_gdp_series: tuple[SeriesPoint, ...] = ()
     refugees_hosted_series: tuple[SeriesPoint, ...] = ()
     refugees_from_series: tuple[SeriesPoint, ...] = ()
+    asylum_seekers_hosted_series: tuple[SeriesPoint, ...] = ()
+    asylum_seekers_from_series: tuple[SeriesPoint, ...] = ()
 
     @property
     def area_names(self) -> set[str]:
@@ -472,6 +475,8 @@ def _build_country(
         remittances_gdp_series=series["remittances_gdp"].get(iso3, ()),
         refugees_hosted_series=series["refugees_hosted"].get(iso3, ()),
         refugees_from_series=series["refugees_from"].get(iso3, ()),
+        asylum_seekers_hosted_series=series["asylum_seekers_hosted"].get(iso3, ()),
+        asylum_seekers_from_series=series["asylum_seekers_from"].get(iso3, ()),
     )
 
 
@@ -519,8 +524,9 @@ def _load_series(folder: Path, problems: list[str]) -> dict:
         ("iso3", "year", "migrant_stock_total", "migrant_share_of_population_pct"),
     )
     refugees = _CsvReader(
-        folder / REFUGEES_FILE, ("iso3", "year", "refugees_in_country",
-                                 "refugees_from_country"),
+        folder / REFUGEES_FILE,
+        ("iso3", "year", "refugees_in_country", "refugees_from_country",
+         "asylum_seekers_in_country", "asylum_seekers_from_country"),
     )
     remittances_usd = _CsvReader(
         folder / REMITTANCES_USD_FILE,
@@ -535,6 +541,8 @@ def _load_series(folder: Path, problems: list[str]) -> dict:
         "share": _series(destination, "migrant_share_of_population_pct"),
         "refugees_hosted": _series(refugees, "refugees_in_country"),
         "refugees_from": _series(refugees, "refugees_from_country"),
+        "asylum_seekers_hosted": _series(refugees, "asylum_seekers_in_country"),
+        "asylum_seekers_from": _series(refugees, "asylum_seekers_from_country"),
         # The World Bank files carry 0 for "not reported" (PROVENANCE.md, section 3).
         "remittances_usd": _series(remittances_usd, "remittances_received_usd",
                                    zero_is_missing=True),

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from .context import (
     Citations,
-    build_country_context,
+    build_profile_context,
     build_module_section,
     format_date,
     format_date_range,
@@ -51,7 +51,7 @@ def build_region_context(
     theme = load_theme(project.styles_dir, spec.theme)
     data = project.countries
     citations = Citations(data.sources)
-    countries = [build_country_context(data.get(code), data, citations, translate)
+    countries = [build_profile_context(data.get(code), data, theme, citations, translate)
                  for code in iso3_codes]
     brief_modules = [project.modules.get(module_id, lang) for module_id in spec.modules]
     in_pack = {brief_module.module_id for brief_module in brief_modules}

@@ -1,15 +1,17 @@
 """Themes: a folder under ``styles/themes/<name>/`` that brands a pack.
 
-A theme holds ``theme.yaml`` (organisation, footer line, contact, fonts, logo file),
-``theme.css`` (custom properties only) and its logo. Templates never change per theme.
+A theme holds ``theme.yaml`` (organisation, footer line, contact, fonts, logo file,
+chart colours), ``theme.css`` (custom properties only) and its logo. Templates never
+change per theme.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from .errors import ContentError
 from .files import parse_yaml, read_text
@@ -25,6 +27,72 @@ class ThemeFonts(BaseModel):
     install_hint: str = ""
 
 
+Colour = Annotated[str, Field(pattern=r"^#[0-9a-fA-F]{6}$")]
+
+# Packs are often printed in black and white: colours that must be told apart there
+# differ by at least this much in CIE lightness (L*, 0 = black, 100 = white).
+MIN_LIGHTNESS_STEP = 12.0
+
+
+def lightness(colour: str) -> float:
+    """Return the CIE L* lightness of an sRGB ``#rrggbb`` colour."""
+    channels = [int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+    linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+              for c in channels]
+    luminance = 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+    if luminance <= 216 / 24389:
+        return luminance * 24389 / 27
+    return 116 * luminance ** (1 / 3) - 16
+
+
+def _check_darker_to_lighter(names: tuple[str, ...], colours: tuple[str, ...]) -> None:
+    values = [lightness(colour) for colour in colours]
+    for (name, value), (next_name, next_value) in zip(
+        zip(names, values), zip(names[1:], values[1:])
+    ):
+        if next_value - value < MIN_LIGHTNESS_STEP:
+            raise ValueError(
+                f"{next_name} (L* {next_value:.0f}) must be at least"
+                f" {MIN_LIGHTNESS_STEP:.0f} lighter than {name} (L* {value:.0f}),"
+                " so the two stay apart when printed in greyscale"
+            )
+
+
+class ThemeMapColours(BaseModel):
+    """Locator map fills, darkest first: the country, its area, other land."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    country: Colour = "#1d4b5a"
+    area: Colour = "#9aabb5"
+    land: Colour = "#dde3e7"
+    water: Colour = "#ffffff"
+    border: Colour = "#ffffff"
+
+    @model_validator(mode="after")
+    def _greyscale_safe(self) -> ThemeMapColours:
+        _check_darker_to_lighter(("country", "area", "land"),
+                                 (self.country, self.area, self.land))
+        return self
+
+
+class ThemeChartColours(BaseModel):
+    """Chart colours; ``series`` goes darkest first: country, sub-region, world."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    ink: Colour = "#1e2429"
+    muted: Colour = "#56626b"
+    grid: Colour = "#dde3e7"
+    series: tuple[Colour, Colour, Colour] = ("#1d4b5a", "#c77d1a", "#b0bcc4")
+    map: ThemeMapColours = ThemeMapColours()
+
+    @model_validator(mode="after")
+    def _greyscale_safe(self) -> ThemeChartColours:
+        _check_darker_to_lighter(("series[0]", "series[1]", "series[2]"), self.series)
+        return self
+
+
 class ThemeSettings(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -33,6 +101,7 @@ class ThemeSettings(BaseModel):
     contact: str = ""
     logo: str | None = None
     fonts: ThemeFonts
+    chart: ThemeChartColours = ThemeChartColours()
 
 
 @dataclass(frozen=True)
