@@ -10,19 +10,30 @@ import datetime as dt
 import re
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Discriminator,
+    Field,
+    Tag,
+    ValidationError,
+    field_validator,
+)
 
 from .errors import SpecError, suggest
 from .files import parse_yaml, read_text
-from .validation import describe_errors
+from .validation import BRANCH_TAG, PATTERN_HINTS, IsoDate, describe_errors
 
 if TYPE_CHECKING:
     from .project import Project
 
 PACK_ID_PATTERN = re.compile(r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$")
 LANG_PATTERN = r"^[a-z]{2}$"
+PATTERN_HINTS[PACK_ID_PATTERN.pattern] = (
+    "lowercase letters, digits, hyphens and underscores, such as 'idm-2027-senegal'"
+)
 
 
 class _Strict(BaseModel):
@@ -34,8 +45,8 @@ class Meeting(_Strict):
 
     name: str = Field(min_length=1, max_length=200)
     body: str | None = Field(default=None, max_length=200)
-    date: dt.date | None = None
-    end_date: dt.date | None = None
+    date: IsoDate | None = None
+    end_date: IsoDate | None = None
     venue: str | None = Field(default=None, max_length=200)
 
 
@@ -48,6 +59,20 @@ class CountrySelector(_Strict):
     exclude: list[str] = Field(default_factory=list)
 
 
+def _countries_form(value: Any) -> str:
+    is_selector = isinstance(value, (dict, CountrySelector))
+    return f"{BRANCH_TAG}selector" if is_selector else f"{BRANCH_TAG}codes"
+
+
+# ``countries`` is a list of codes or a selector. Choosing the branch by the value's
+# shape reports only that branch's errors, not one per branch.
+Countries = Annotated[
+    Annotated[list[str], Tag(f"{BRANCH_TAG}codes")]
+    | Annotated[CountrySelector, Tag(f"{BRANCH_TAG}selector")],
+    Discriminator(_countries_form),
+]
+
+
 class PackSpec(_Strict):
     """A validated pack spec."""
 
@@ -57,11 +82,11 @@ class PackSpec(_Strict):
     prepared_for: str | None = Field(default=None, max_length=200)
     prepared_by: str | None = Field(default=None, max_length=200)
     classification: str | None = Field(default=None, max_length=80)
-    date_prepared: dt.date | None = None
+    date_prepared: IsoDate | None = None
     languages: list[str] = Field(default_factory=lambda: ["en"], min_length=1)
     theme: str = "default"
     paper: Literal["a4", "letter"] = "a4"
-    countries: list[str] | CountrySelector
+    countries: Countries
     modules: list[str] = Field(min_length=1)
     include_regional: bool = True
     talking_points: list[str] = Field(default_factory=list)
@@ -69,10 +94,20 @@ class PackSpec(_Strict):
     @field_validator("languages")
     @classmethod
     def _language_codes(cls, codes: list[str]) -> list[str]:
-        bad = [code for code in codes if not re.match(LANG_PATTERN, code)]
+        bad = [code for code in codes if not re.fullmatch(LANG_PATTERN, code)]
         if bad:
             raise ValueError(f"languages are two-letter codes such as 'en', got {bad}")
         return codes
+
+    @field_validator("countries", mode="before")
+    @classmethod
+    def _list_or_selector(cls, value: Any) -> Any:
+        if isinstance(value, (list, dict)):
+            return value
+        raise ValueError(
+            f"expected a list of country codes such as [SEN], or region, group and"
+            f" include keys (got {_short(value)})"
+        )
 
     @field_validator("countries")
     @classmethod
@@ -88,14 +123,23 @@ def load_pack_spec(pack_spec_path: Path, project: Project) -> PackSpec:
     """Load, validate and check a spec file against the project's library."""
     text = read_text(pack_spec_path)
     data = parse_yaml(text, pack_spec_path)
+    if data is None:
+        raise SpecError([f"{pack_spec_path}: the file is empty; expected key: value"
+                         " pairs (title, meeting, countries, modules, …)"])
     if not isinstance(data, dict):
-        raise SpecError([f"{pack_spec_path}: expected key: value pairs at the top level"])
+        raise SpecError([f"{pack_spec_path}: expected key: value pairs at the top level"
+                         f" (got {_short(data)})"])
     if "pack_id" in data:
         raise SpecError(
             [f"{pack_spec_path}: pack_id: unknown key (the pack id is the file name)"]
         )
     data = {"pack_id": pack_spec_path.stem, **data}
     return validate_pack_spec(data, str(pack_spec_path), project)
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else f"{text[:59]}…"
 
 
 def validate_pack_spec(data: dict, where: str, project: Project) -> PackSpec:
@@ -117,8 +161,7 @@ def validate_pack_spec(data: dict, where: str, project: Project) -> PackSpec:
 
 def _located(where: str, problem: str) -> str:
     if problem.startswith("pack_id:"):
-        return f"{where}: file name: the pack id {problem.removeprefix('pack_id: ')}" \
-            " (use lowercase letters, digits and hyphens)"
+        return f"{where}: file name: the pack id {problem.removeprefix('pack_id: ')}"
     return f"{where}: {problem}"
 
 
