@@ -221,6 +221,10 @@ def _pack_dir(jobs: list[Job]) -> Path | None:
 
 def _record(report: BatchReport, result: JobResult, progress: Progress | None) -> None:
     report.results.append(result)
+    if result.status == "written":
+        # Warnings that lose nothing; the log shows each distinct one once per run.
+        for warning in result.warnings:
+            logger.warning("%s", warning)
     if progress is not None:
         progress(result)
 
