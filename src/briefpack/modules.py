@@ -50,7 +50,16 @@ ALLOWED_TAGS = {
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "abbr": {"title"},
                       "th": {"align"}, "td": {"align"}}
 ALLOWED_URL_SCHEMES = {"https", "http", "mailto"}
-# Links inside the pack (#module-…) are kept by nh3 as relative URLs.
+# Links inside the pack (#module-…) are relative URLs; every other relative URL would
+# resolve against the templates folder and print as a file:// link, so it is dropped.
+_KEPT_HREF = re.compile(r"^(?:#|(?:https?|mailto):)", re.IGNORECASE)
+
+
+def _keep_safe_href(tag: str, attribute: str, value: str) -> str | None:
+    """Return an attribute's value for nh3, or None to drop a relative link."""
+    if attribute == "href" and not _KEPT_HREF.match(value):
+        return None
+    return value
 
 
 class SourceEntry(BaseModel):
@@ -296,6 +305,7 @@ def markdown_to_html(
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
         url_schemes=ALLOWED_URL_SCHEMES,
+        attribute_filter=_keep_safe_href,
         link_rel="noopener",
     )
     with_citations = _CITE_MARKER.sub(lambda m: cite(_split_ids(m["ids"])), clean)
