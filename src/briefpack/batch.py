@@ -20,7 +20,7 @@ from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wai
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import BriefError
+from .errors import BriefError, ProblemsError
 from .files import write_atomic
 from .inputs import InputHasher
 from .manifest import Manifest, ManifestEntry, load_manifest
@@ -165,6 +165,9 @@ def run_job(project: Project, spec: PackSpec, job: Job, prepared_on: dt.date) ->
             rendered = render_pack(project, spec, job.iso3, job.lang, prepared_on,
                                    scratch_dir=Path(scratch))
         write_atomic(job.target, rendered.pdf)
+    except ProblemsError as err:
+        # The run goes on, so the "nothing was written" summary would mislead here.
+        return JobResult(job, "failed", message="\n".join(err.problems))
     except BriefError as err:
         return JobResult(job, "failed", message=err.format_message())
     return JobResult(

@@ -242,7 +242,7 @@ def _as_flag_problem(problem: str) -> str:
     if flag is None:
         return problem
     detail = problem.split(": ", 1)[1] if ": " in problem else problem
-    return f"{flag}: {detail}"
+    return f"{flag}: {detail.replace('meeting.date', '--date')}"
 
 
 def _slug(*parts: str | None) -> str:

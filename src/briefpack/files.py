@@ -92,13 +92,25 @@ def parse_yaml(text: str, path: Path, line_offset: int = 0) -> Any:
             where = f"{path}:{mark.line + 1 + line_offset}:{mark.column + 1}"
         else:
             where = str(path)
-        raise BriefError(f"{where}: malformed YAML: {problem}") from err
+        raise BriefError(f"{where}: malformed YAML: {problem}"
+                         f"{_yaml_context(err, line_offset)}") from err
     except RecursionError as err:
         raise BriefError(f"{path}: malformed YAML: nested too deeply") from err
     except (ValueError, TypeError, AttributeError, OverflowError) as err:
         # PyYAML's constructors raise these for explicit tags with bad values, such as
         # ``!!int abc`` or ``!!timestamp soon``; the text is at fault, not briefpack.
         raise BriefError(f"{path}: malformed YAML: {err}") from err
+
+
+def _yaml_context(err: yaml.YAMLError, line_offset: int) -> str:
+    """Return where an unfinished construct began, or a hint for a common slip."""
+    if getattr(err, "problem", "") == "mapping values are not allowed here":
+        return " (text holding ': ' must be quoted; or is this line indented too far?)"
+    context = getattr(err, "context", None)
+    mark = getattr(err, "context_mark", None)
+    if context and mark is not None:
+        return f" ({context} that starts at line {mark.line + 1 + line_offset})"
+    return ""
 
 
 # Temporary files are ``.<final name>.<pid>.<random>.tmp``; the pid tells a later run

@@ -194,22 +194,29 @@ def _check_module_ids(modules: Sequence, project: Project, languages) -> list[st
         if not isinstance(module_id, str):
             continue
         if module_id not in known:
-            problems.append(
-                f"modules[{index}]: unknown module id {module_id!r}"
-                f"{suggest(module_id, known)}"
-            )
+            problems.append(f"modules[{index}]: {_unknown_module(module_id, project)}")
             continue
         if module_id in seen:
             problems.append(f"modules[{index}]: {module_id!r} is listed twice")
         seen.add(module_id)
         available = project.modules.languages(module_id)
         for lang in wanted_languages:
-            if isinstance(lang, str) and lang not in available:
+            # A language that is not a code at all is reported by the languages check.
+            is_code = isinstance(lang, str) and re.fullmatch(LANG_PATTERN, lang)
+            if is_code and lang not in available:
                 problems.append(
                     f"modules[{index}]: {module_id!r} has no {lang!r} text"
                     f" (available: {', '.join(available)})"
                 )
     return problems
+
+
+def _unknown_module(module_id: str, project: Project) -> str:
+    folder = project.modules.folder / module_id
+    if folder.is_dir():
+        return (f"module {module_id!r} has no text: its folder needs a file such as"
+                f" {folder / 'en.md'} (lower-case .md)")
+    return f"unknown module id {module_id!r}{suggest(module_id, project.modules.ids)}"
 
 
 def _check_iso3_list(key: str, codes: Sequence, project: Project) -> list[str]:
@@ -233,7 +240,9 @@ def unknown_country_message(code: str, project: Project) -> str:
     """Return "unknown country code 'SNG' (did you mean 'SEN', …?)"."""
     nearest = project.countries.suggest_iso3(code)
     hint = ""
-    if nearest:
+    if re.search(r"[,;\s]", code.strip()):
+        hint = " (one code per entry: [SEN, GHA] in a spec, --country once per code)"
+    elif nearest:
         hint = " (did you mean " + ", ".join(repr(iso3) for iso3 in nearest) + "?)"
     return f"unknown country code {code!r}{hint}"
 
@@ -263,6 +272,9 @@ def _check_selector(selector: dict, project: Project) -> list[str]:
 
 def _check_dates(spec: PackSpec) -> list[str]:
     meeting = spec.meeting
+    if meeting.end_date and not meeting.date:
+        # The cover prints a range from the start date; alone, the end date is lost.
+        return ["meeting.end_date: given without meeting.date; give the first day too"]
     if meeting.date and meeting.end_date and meeting.end_date < meeting.date:
         return [
             f"meeting.end_date: {meeting.end_date.isoformat()!r} is before"

@@ -155,6 +155,9 @@ def _type_hint(kind: str, value: Any) -> str:
     if kind == "string_type" and isinstance(value, bool):
         return ("; YAML reads an unquoted yes, no, on, off, true or false as a"
                 " true/false value: put the text in quotes")
+    if kind == "string_type" and isinstance(value, dict) and len(value) == 1:
+        return ("; YAML reads unquoted text holding ': ' as a key: value pair: put the"
+                " text in quotes")
     if kind == "string_type" and isinstance(value, (int, float)):
         return f"; put it in quotes to make it text: \"{value}\""
     if value is None:
