@@ -24,6 +24,7 @@ from pydantic import (
 
 from .errors import SpecError, suggest
 from .files import parse_yaml, read_text
+from .modules import MODULE_ID_PATTERN
 from .validation import BRANCH_TAG, PATTERN_HINTS, IsoDate, describe_errors
 
 if TYPE_CHECKING:
@@ -213,7 +214,8 @@ def _check_module_ids(modules: Sequence, project: Project, languages) -> list[st
 
 def _unknown_module(module_id: str, project: Project) -> str:
     folder = project.modules.folder / module_id
-    if folder.is_dir():
+    # Only a well-formed id is looked up on disk: '../x' or a 300-letter id is not.
+    if MODULE_ID_PATTERN.match(module_id) and len(module_id) <= 100 and folder.is_dir():
         return (f"module {module_id!r} has no text: its folder needs a file such as"
                 f" {folder / 'en.md'} (lower-case .md)")
     return f"unknown module id {module_id!r}{suggest(module_id, project.modules.ids)}"
