@@ -20,7 +20,7 @@ from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wai
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import BriefError
+from .errors import BriefError, ProblemsError
 from .files import write_atomic
 from .inputs import InputHasher
 from .manifest import Manifest, ManifestEntry, load_manifest
@@ -186,6 +186,9 @@ def run_job(
     except SizeError as err:
         job.target.unlink(missing_ok=True)
         return JobResult(job, "failed", message=err.format_message())
+    except ProblemsError as err:
+        # The run goes on, so the "nothing was written" summary would mislead here.
+        return JobResult(job, "failed", message="\n".join(err.problems))
     except BriefError as err:
         return JobResult(job, "failed", message=err.format_message())
     return JobResult(
@@ -245,6 +248,10 @@ def _pack_dir(jobs: list[Job]) -> Path | None:
 
 def _record(report: BatchReport, result: JobResult, progress: Progress | None) -> None:
     report.results.append(result)
+    if result.status == "written":
+        # Warnings that lose nothing; the log shows each distinct one once per run.
+        for warning in result.warnings:
+            logger.warning("%s", warning)
     if progress is not None:
         progress(result)
 

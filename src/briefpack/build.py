@@ -19,7 +19,7 @@ from .batch import (
     run_batch,
     select_countries,
 )
-from .files import atomic_path
+from .files import atomic_path, remove_stale_temporaries
 from .manifest import Manifest, ManifestEntry, load_manifest, write_manifest
 from .project import Project
 from .region import write_combined_pack
@@ -56,6 +56,8 @@ def build_pack_set(project: Project, spec: PackSpec, options: BuildOptions) -> B
     prepared_on = prepared_date(spec, options.prepared_on)
     jobs = plan_jobs(spec, project, options.output_dir, prepared_on)
     pack_dir = options.output_dir / spec.pack_id
+    for folder in (pack_dir, options.output_dir):
+        remove_stale_temporaries(folder)
     logger.info("%s: %d pack(s) to check, %d worker(s)", spec.pack_id, len(jobs),
                 min(options.workers, max(len(jobs), 1)))
     with ExitStack() as stack:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .context import PASSAGE_PLACEHOLDERS
+from .countries import load_sources
 from .errors import BriefError, ContentError
 from .modules import (
     CITATION,
@@ -111,13 +112,14 @@ def check_specs(project: Project) -> Iterator[Problem]:
 
 def _problem_from_line(line: str, field: str) -> Problem:
     where, _, rest = line.partition(": ")
-    return Problem(where, field, rest or line)
+    # A loader's line may already name the field ("front matter: no closing '---'").
+    return Problem(where, field, rest.removeprefix(f"{field}: ") or line)
 
 
 def check_library(
     library: ModuleLibrary, project: Project, today: dt.date
 ) -> Iterator[Problem]:
-    data_sources = set(project.countries.sources) if _has_countries(project) else set()
+    data_sources = _data_source_ids(project)
     seen_sources: dict[str, tuple[str, object]] = {}
     for module_id in library.ids:
         for lang in library.languages(module_id):
@@ -134,12 +136,16 @@ def check_library(
             yield from _check_shared_sources(brief_module, seen_sources)
 
 
-def _has_countries(project: Project) -> bool:
+def _data_source_ids(project: Project) -> set[str]:
+    """Return the shared source ids, read on their own.
+
+    A broken data CSV is reported once by the data check; it must not also make every
+    citation of a shared source look undefined.
+    """
     try:
-        project.countries
+        return set(load_sources(project.briefs_dir / "countries"))
     except ContentError:
-        return False
-    return True
+        return set()
 
 
 def check_module(

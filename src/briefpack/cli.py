@@ -223,7 +223,8 @@ def _spec_from_flags(project: Project, flags: dict) -> PackSpec:
                "end_date": flags["end_date"], "venue": flags["venue"],
                "body": flags["body"]}
     data = {
-        "pack_id": flags["pack_id"] or _slug(flags["meeting"], flags["meeting_date"]),
+        "pack_id": flags["pack_id"] if flags["pack_id"] is not None
+        else _slug(flags["meeting"], flags["meeting_date"]),
         "title": flags["title"] or flags["meeting"],
         "meeting": {key: value for key, value in meeting.items() if value},
         "prepared_for": flags["prepared_for"],
@@ -255,12 +256,14 @@ def _countries_from_flags(flags: dict) -> list[str] | dict:
 
 def _as_flag_problem(problem: str) -> str:
     problem = problem.removeprefix("command line: ")
+    # The pack id names the output folder and files; from flags it is --pack-id.
+    problem = problem.replace("file name: the pack id ", "pack_id: ", 1)
     key = re.split(r"[\[:]", problem, maxsplit=1)[0]
     flag = FLAG_FOR_KEY.get(key)
     if flag is None:
         return problem
     detail = problem.split(": ", 1)[1] if ": " in problem else problem
-    return f"{flag}: {detail}"
+    return f"{flag}: {detail.replace('meeting.date', '--date')}"
 
 
 def _slug(*parts: str | None) -> str:

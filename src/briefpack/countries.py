@@ -8,16 +8,20 @@ and is kept as ``None`` all the way to the page, where it prints as "no data".
 from __future__ import annotations
 
 import csv
+import io
 import math
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
-import yaml
+from pydantic import TypeAdapter, ValidationError
 
-from .errors import ContentError
+from .errors import BriefError, ContentError
+from .files import parse_yaml, read_text
 from .formatting import format_count, format_percent, format_usd
+from .validation import describe_errors
 
 LATEST_FILE = "country_latest.csv"
 DESTINATION_FILE = "undesa_ims2024_destination.csv"
@@ -331,23 +335,44 @@ class _CsvReader:
 
     def _read(self, required: Iterable[str]) -> list[tuple[int, dict[str, str]]]:
         try:
-            with self.path.open(encoding="utf-8", newline="") as handle:
-                reader = csv.DictReader(handle)
-                columns = reader.fieldnames or []
-                missing = [name for name in required if name not in columns]
-                if missing:
-                    self.problems.append(
-                        f"{self.path}: missing column(s) {', '.join(missing)}"
-                    )
-                    return []
-                return [(index + 2, row) for index, row in enumerate(reader)]
-        except FileNotFoundError:
-            self.problems.append(f"{self.path}: file not found")
-        except UnicodeDecodeError as err:
-            self.problems.append(f"{self.path}: not UTF-8 text ({err.reason})")
+            reader = csv.DictReader(io.StringIO(read_text(self.path), newline=""))
+            columns = reader.fieldnames
+            if not columns:
+                self.problems.append(f"{self.path}: the file is empty (expected a"
+                                     " header row naming the columns)")
+                return []
+            missing = [name for name in required if name not in columns]
+            if missing:
+                self.problems.append(f"{self.path}:1: missing column(s)"
+                                     f" {_listed(missing)}{_separator_hint(columns)}")
+                return []
+            rows = self._complete_rows(reader, len(columns))
+        except BriefError as err:
+            self.problems.append(err.format_message())
+            return []
         except csv.Error as err:
             self.problems.append(f"{self.path}: malformed CSV ({err})")
-        return []
+            return []
+        if not rows and not self.problems:
+            self.problems.append(f"{self.path}: no data rows after the header")
+        return rows
+
+    def _complete_rows(
+        self, reader: csv.DictReader, width: int
+    ) -> list[tuple[int, dict[str, str]]]:
+        """Return (line, row) for each row with one cell per column; report the rest."""
+        rows = []
+        for row in reader:
+            # DictReader files surplus cells under None and fills short rows with None.
+            cells = sum(value is not None for key, value in row.items()
+                        if key is not None)
+            cells += len(row.get(None) or ())
+            if cells != width:
+                self.problems.append(f"{self.path}:{reader.line_num}: {cells} cells,"
+                                     f" but the header names {width} columns")
+                continue
+            rows.append((reader.line_num, row))
+        return rows
 
     def number(self, line: int, row: Mapping[str, str], column: str) -> float | None:
         raw = (row.get(column) or "").strip()
@@ -377,18 +402,48 @@ class _CsvReader:
         return int(value)
 
 
+def _listed(names: list[str], limit: int = 5) -> str:
+    if len(names) <= limit + 1:
+        return ", ".join(names)
+    return f"{', '.join(names[:limit])} and {len(names) - limit} more"
+
+
+def _separator_hint(columns: list[str]) -> str:
+    """Say so when a spreadsheet saved the file with another separator than commas."""
+    if len(columns) == 1:
+        for separator, name in ((";", "semicolons"), ("\t", "tabs")):
+            if separator in columns[0]:
+                return (f" (the cells seem to be separated by {name};"
+                        " save as comma-separated)")
+    return ""
+
+
+_SOURCE_LIST = TypeAdapter(list[Source])
+
+
 def load_sources(folder: Path) -> dict[str, Source]:
     """Load the data sources that country figures and modules may cite."""
     path = folder / SOURCES_FILE
     try:
-        document = yaml.safe_load(path.read_text(encoding="utf-8"))
-        entries = document["sources"]
-        sources = [Source(**entry) for entry in entries]
-    except FileNotFoundError as err:
-        raise ContentError([f"{path}: file not found"]) from err
-    except (yaml.YAMLError, KeyError, TypeError) as err:
-        raise ContentError([f"{path}: not a valid sources file ({err})"]) from err
-    return {source.id: source for source in sources}
+        document = parse_yaml(read_text(path), path)
+    except BriefError as err:
+        raise ContentError([err.format_message()]) from err
+    if not isinstance(document, dict) or "sources" not in document:
+        raise ContentError([f"{path}: sources: missing; expected a list of sources"
+                            " (id, publisher, title, short, year, licence, url)"])
+    try:
+        sources = _SOURCE_LIST.validate_python(document["sources"])
+    except ValidationError as err:
+        problems = [f"{path}: sources{problem.removeprefix('(top level)')}"
+                    for problem in describe_errors(err, Source)]
+        raise ContentError(problems) from err
+    by_id: dict[str, Source] = {}
+    for index, source in enumerate(sources):
+        if source.id in by_id:
+            raise ContentError([f"{path}: sources[{index}].id: {source.id!r} is given"
+                                " twice"])
+        by_id[source.id] = source
+    return by_id
 
 
 def load_country_data(folder: Path) -> CountryData:
@@ -423,7 +478,8 @@ def _build_countries(
     countries: dict[str, Country] = {}
     for line, row in latest.rows:
         iso3 = row["iso3"].strip()
-        if len(iso3) != 3 or not iso3.isalpha() or not iso3.isupper():
+        # ASCII only: the code becomes part of every output file name.
+        if not re.fullmatch(r"[A-Z]{3}", iso3):
             latest.problems.append(
                 f"{latest.path}:{line}: column 'iso3': {iso3!r} is not a three-letter"
                 " upper-case code"

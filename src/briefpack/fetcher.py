@@ -50,9 +50,13 @@ class ProjectFetcher(URLFetcher):
             raise self._refuse(url, "file not found")
         mime_type, _ = mimetypes.guess_type(path.name)
         logger.debug("loading %s", path)
+        try:
+            body = path.read_bytes()
+        except OSError as err:
+            raise self._refuse(url, f"cannot read it ({err.strerror or err})") from err
         return URLFetcherResponse(
             url=path.as_uri(),
-            body=path.read_bytes(),
+            body=body,
             headers={"Content-Type": mime_type or "application/octet-stream"},
         )
 

@@ -20,6 +20,7 @@ import weasyprint
 from . import __version__
 from .context import select_modules
 from .countries import area_key
+from .errors import BriefError
 from .project import Project
 from .spec import PackSpec
 from .theme import Theme
@@ -33,12 +34,20 @@ def hash_bytes(*parts: bytes) -> str:
     return digest.hexdigest()
 
 
+def read_input(path: Path) -> bytes:
+    """Return a file a pack depends on; a file that cannot be read is one clear line."""
+    try:
+        return path.read_bytes()
+    except OSError as err:
+        raise BriefError(f"{path}: cannot read ({err.strerror or err})") from err
+
+
 def hash_folder(folder: Path) -> str:
     """Hash every file under ``folder`` (names and contents), in a stable order."""
     parts: list[bytes] = []
     for path in sorted(p for p in folder.rglob("*") if p.is_file()):
         parts.append(str(path.relative_to(folder)).encode())
-        parts.append(path.read_bytes())
+        parts.append(read_input(path))
     return hash_bytes(*parts)
 
 
@@ -61,7 +70,7 @@ def font_files_hash(families: tuple[str, ...]) -> str:
             path = Path(completed.stdout.strip())
             parts.append(path.name.encode())
             if path.is_file():
-                parts.append(path.read_bytes())
+                parts.append(read_input(path))
     return hash_bytes(*parts)
 
 
@@ -75,7 +84,7 @@ class InputHasher:
             hash_folder(project.templates_dir).encode(),
             hash_folder(project.styles_dir).encode(),
             font_files_hash(theme.font_families).encode(),
-            (project.briefs_dir / "countries" / "sources.yaml").read_bytes(),
+            read_input(project.briefs_dir / "countries" / "sources.yaml"),
             __version__.encode(),
             weasyprint.__version__.encode(),
         )
@@ -92,7 +101,7 @@ class InputHasher:
         return hash_bytes(
             self._shared.encode(),
             json.dumps(spec.model_dump(mode="json"), sort_keys=True).encode(),
-            *(m.path.read_bytes() for m in modules),
+            *(read_input(m.path) for m in modules),
             repr(country).encode(),
             *(part.encode() for part in comparisons),
             f"{iso3}|{lang}|{prepared_on}".encode(),

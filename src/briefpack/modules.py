@@ -6,7 +6,6 @@ sanitised with nh3 here, and only here, before templates mark it safe.
 
 from __future__ import annotations
 
-import datetime as dt
 import html
 import re
 from collections.abc import Callable, Mapping
@@ -22,7 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from .errors import ContentError, suggest
 from .files import parse_yaml, read_text
 from .reference import GCM_OBJECTIVES, is_sdg_target
-from .validation import describe_errors
+from .validation import PATTERN_HINTS, IsoDate, describe_errors
 
 MODULE_ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 SOURCE_ID = r"[a-z0-9]+(?:-[a-z0-9]+)*"
@@ -32,6 +31,12 @@ COUNTRY_BLOCK = re.compile(r"^:::[ \t]*country[ \t]*\n(?P<text>.*?)^:::[ \t]*$\n
 PLACEHOLDER = re.compile(r"\{\{\s*(?P<name>[A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
 MODULE_LINK = re.compile(r"\[(?P<text>[^\]]+)\]\(module:(?P<id>[a-z0-9-]+)\)")
 CITATION = re.compile(rf"\[@(?P<ids>{SOURCE_ID}(?:\s*;\s*@{SOURCE_ID})*)\]")
+SOURCE_URL = r"^https?://\S+$"
+# Module ids and source ids share one pattern.
+PATTERN_HINTS[MODULE_ID_PATTERN.pattern] = (
+    "lowercase letters, digits and hyphens, such as 'labour-migration'"
+)
+PATTERN_HINTS[SOURCE_URL] = "an http:// or https:// address"
 
 # A private-use character pair keeps citation markers intact through Markdown and nh3.
 _CITE_OPEN, _CITE_CLOSE = "\ue000", "\ue001"
@@ -45,7 +50,16 @@ ALLOWED_TAGS = {
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "abbr": {"title"},
                       "th": {"align"}, "td": {"align"}}
 ALLOWED_URL_SCHEMES = {"https", "http", "mailto"}
-# Links inside the pack (#module-…) are kept by nh3 as relative URLs.
+# Links inside the pack (#module-…) are relative URLs; every other relative URL would
+# resolve against the templates folder and print as a file:// link, so it is dropped.
+_KEPT_HREF = re.compile(r"^(?:#|(?:https?|mailto):)", re.IGNORECASE)
+
+
+def _keep_safe_href(tag: str, attribute: str, value: str) -> str | None:
+    """Return an attribute's value for nh3, or None to drop a relative link."""
+    if attribute == "href" and not _KEPT_HREF.match(value):
+        return None
+    return value
 
 
 class SourceEntry(BaseModel):
@@ -57,7 +71,7 @@ class SourceEntry(BaseModel):
     publisher: str = Field(min_length=1)
     title: str = Field(min_length=1)
     year: int = Field(ge=1900, le=2100)
-    url: str = Field(pattern=r"^https?://\S+$")
+    url: str = Field(pattern=SOURCE_URL)
 
 
 class ModuleMeta(BaseModel):
@@ -74,7 +88,7 @@ class ModuleMeta(BaseModel):
     sdg_targets: list[str] = Field(default_factory=list)
     applies_to: str | None = None
     sources: list[SourceEntry] = Field(min_length=1)
-    reviewed: dt.date
+    reviewed: IsoDate
     tags: list[str] = Field(min_length=1)
 
     @field_validator("gcm_objectives")
@@ -146,8 +160,12 @@ def load_module(path: Path, lang: str) -> BriefModule:
     text = read_text(path)
     front, body, body_line = split_front_matter(text, path)
     data = parse_yaml(front, path, line_offset=1)
+    if data is None:
+        raise ContentError([f"{path}: front matter: is empty; expected key: value pairs"
+                            " (id, title, summary, …)"])
     if not isinstance(data, dict):
-        raise ContentError([f"{path}: front matter: expected key: value pairs"])
+        raise ContentError([f"{path}: front matter: expected key: value pairs"
+                            f" (got {type(data).__name__})"])
     try:
         meta = ModuleMeta.model_validate(data)
     except ValidationError as err:
@@ -196,7 +214,7 @@ class ModuleLibrary:
                     [f"unknown module id {module_id!r}{suggest(module_id, self.ids)}"]
                 )
             path = self.path(module_id, lang)
-            if not path.is_file():
+            if not path.exists():
                 available = ", ".join(self.languages(module_id))
                 raise ContentError(
                     [f"{path}: module {module_id!r} has no {lang!r} text"
@@ -289,6 +307,7 @@ def _sanitised_html(marked: str, inline: bool) -> str:
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
         url_schemes=ALLOWED_URL_SCHEMES,
+        attribute_filter=_keep_safe_href,
         link_rel="noopener",
     )
 

@@ -7,6 +7,7 @@ profile part with a bookmark, and an overview table compares the countries.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from pathlib import Path
 
 from .context import (
@@ -23,6 +24,8 @@ from .project import Project
 from .render import create_environment, render_pdf, render_template
 from .spec import PackSpec
 from .theme import load_theme
+
+logger = logging.getLogger(__name__)
 
 COMBINED_NAME = "combined"
 
@@ -116,6 +119,8 @@ def write_combined_pack(
         html = render_template(environment, "region.html", context, project)
         rendered = render_pdf(html, project, theme, spec.paper,
                               f"{spec.pack_id} combined {lang}")
+        for warning in rendered.warnings:
+            logger.warning("%s", warning)
         target = combined_path(pack_dir, spec.pack_id, lang)
         write_atomic(target, rendered.pdf)
         written.append(target)

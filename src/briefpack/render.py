@@ -32,11 +32,12 @@ logger = logging.getLogger(__name__)
 STYLESHEETS = ("page.css", "base.css", "components.css")
 PAPER_CSS = {"a4": "@page { size: A4; }", "letter": "@page { size: letter; }"}
 
-# WeasyPrint messages that mean something the author wrote will not be on the page.
+# WeasyPrint messages that mean something the author wrote will not be on the page
+# (an @import that CSS ignores drops a whole stylesheet).
 LOST_CONTENT = re.compile(
     r"Failed to load|cannot be loaded|Failed to render|No anchor|"
     r"without a base URI|Content discarded|\.notdef glyph|ignored \d+ cells|"
-    r"Anchor defined twice",
+    r"Anchor defined twice|@import rule .* ignored",
 )
 
 
@@ -67,6 +68,27 @@ class RenderedPack:
     warnings: tuple[str, ...]
 
 
+class _TemplateLoader(jinja2.FileSystemLoader):
+    """A file loader whose read failures name the template file, in one line."""
+
+    def get_source(self, environment: jinja2.Environment, template: str):
+        path = Path(self.searchpath[0]) / template
+        try:
+            return super().get_source(environment, template)
+        except jinja2.TemplateNotFound:
+            if path.is_dir():
+                message = f"{path}: is a folder, expected a template file"
+                raise BriefError(message) from None
+            raise
+        except UnicodeDecodeError as err:
+            byte = err.object[err.start]
+            raise BriefError(f"{path}: not UTF-8 text (byte {byte:#04x} at offset"
+                             f" {err.start}); save the file as UTF-8") from err
+        except OSError as err:
+            reason = err.strerror or err
+            raise BriefError(f"{path}: cannot read template ({reason})") from err
+
+
 @lru_cache(maxsize=16)
 def create_environment(templates_dir: Path, lang: str) -> jinja2.Environment:
     """Build the Jinja environment: autoescape, strict undefined, gettext.
@@ -75,7 +97,7 @@ def create_environment(templates_dir: Path, lang: str) -> jinja2.Environment:
     the packs of a batch (Jinja still reloads a template whose file changed).
     """
     environment = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(templates_dir),
+        loader=_TemplateLoader(templates_dir),
         autoescape=jinja2.select_autoescape(["html"], default_for_string=True),
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
@@ -86,8 +108,16 @@ def create_environment(templates_dir: Path, lang: str) -> jinja2.Environment:
     return environment
 
 
+# Every part of an output file name; nothing here can step out of the output folder.
+_SAFE_NAME_PART = re.compile(r"[A-Za-z0-9]+(?:[-_][A-Za-z0-9]+)*")
+
+
 def output_path(output_dir: Path, pack_id: str, iso3: str, lang: str) -> Path:
     """Return ``<output>/<pack-id>/<pack-id>_<ISO3>_<lang>.pdf``: the one naming rule."""
+    for part in (pack_id, iso3, lang):
+        if not _SAFE_NAME_PART.fullmatch(part):
+            raise BriefError(f"{part!r} cannot be part of a file name in {output_dir}"
+                             " (use letters, digits, hyphens and underscores)")
     return output_dir / pack_id / f"{pack_id}_{iso3}_{lang}.pdf"
 
 
@@ -121,11 +151,30 @@ def render_template(
     except jinja2.TemplateNotFound as err:
         raise BriefError(f"{project.templates_dir}: template {err.name!r} not found") from err
     except jinja2.TemplateError as err:
-        where = getattr(err, "filename", None) or project.templates_dir
+        filename = getattr(err, "filename", None)
         line = getattr(err, "lineno", None)
-        raise BriefError(f"{where}:{line or ''}: template error: {err.message}") from err
+        if filename is None:
+            filename, line = _template_frame(err, project.templates_dir)
+        where = f"{filename}:{line}" if line else str(filename)
+        raise BriefError(f"{where}: template error: {err.message}") from err
     except PermissionError as err:
         raise BriefError(f"{err.filename}: cannot read template (permission denied)") from err
+
+
+def _template_frame(err: Exception, templates_dir: Path) -> tuple[Path, int | None]:
+    """Return the template file and line a render error happened in.
+
+    An undefined variable carries no position of its own, but Jinja maps its traceback
+    frames onto the template files, so the innermost such frame is the place.
+    """
+    found: tuple[Path, int | None] = (templates_dir, None)
+    frame = err.__traceback__
+    while frame is not None:
+        filename = Path(frame.tb_frame.f_code.co_filename)
+        if filename.is_relative_to(templates_dir):
+            found = (filename, frame.tb_lineno)
+        frame = frame.tb_next
+    return found
 
 
 def stylesheet_paths(project: Project, theme: Theme) -> list[Path]:
@@ -147,13 +196,23 @@ def captured_weasyprint_warnings() -> Iterator[list[logging.LogRecord]]:
         def emit(self, record: logging.LogRecord) -> None:
             records.append(record)
 
+    def below_warning(record: logging.LogRecord) -> bool:
+        return record.levelno < logging.WARNING
+
     weasy_logger = logging.getLogger("weasyprint")
     collector = _Collector(level=logging.WARNING)
+    # The collected warnings are reported by the batch, once each, in the process that
+    # talks to the user (workers have no console); progress lines still show at -vv.
+    shown_handlers = weasy_logger.handlers[:]
+    for handler in shown_handlers:
+        handler.addFilter(below_warning)
     weasy_logger.addHandler(collector)
     try:
         yield records
     finally:
         weasy_logger.removeHandler(collector)
+        for handler in shown_handlers:
+            handler.removeFilter(below_warning)
 
 
 def render_pdf(
@@ -169,9 +228,7 @@ def render_pdf(
     fetcher = ProjectFetcher([*project.allowed_roots, *extra_roots])
     base_url = project.templates_dir.as_uri() + "/"
     try:
-        stylesheets = [CSS(filename=str(path), url_fetcher=fetcher)
-                       for path in stylesheet_paths(project, theme)]
-        stylesheets.append(CSS(string=PAPER_CSS[paper], url_fetcher=fetcher))
+        stylesheets, messages = _load_stylesheets(project, theme, paper, fetcher)
         with captured_weasyprint_warnings() as records:
             html_document = HTML(string=html, base_url=base_url, url_fetcher=fetcher)
             # Image options act while laying out and while writing, so both get them.
@@ -182,7 +239,7 @@ def render_pdf(
         raise RenderError(f"{source_name}: {err}") from err
     except PermissionError as err:
         raise RenderError(f"{err.filename}: cannot read (permission denied)") from err
-    messages = tuple(dict.fromkeys(record.getMessage() for record in records))
+    messages = tuple(dict.fromkeys([*messages, *(r.getMessage() for r in records)]))
     lost = [message for message in messages if LOST_CONTENT.search(message)]
     lost += [record.getMessage() for record in records
              if record.levelno >= logging.ERROR and record.getMessage() not in lost]
@@ -205,6 +262,26 @@ def is_font_installed(family: str) -> bool:
     document.write_pdf()
     return any(font.family.casefold() == family.casefold()
                for font in document.fonts.values())
+
+
+def _load_stylesheets(
+    project: Project, theme: Theme, paper: str, fetcher: ProjectFetcher
+) -> tuple[list[CSS], list[str]]:
+    """Parse the stylesheets; return them and their warnings, each naming its file.
+
+    WeasyPrint reports a CSS problem by line and column only, so each file is parsed
+    on its own to say which one the position is in.
+    """
+    stylesheets: list[CSS] = []
+    messages: list[str] = []
+    for path in stylesheet_paths(project, theme):
+        with captured_weasyprint_warnings() as records:
+            stylesheets.append(CSS(filename=str(path), url_fetcher=fetcher))
+        inside = path.is_relative_to(project.root)
+        shown = path.relative_to(project.root) if inside else path
+        messages.extend(f"{shown}: {record.getMessage()}" for record in records)
+    stylesheets.append(CSS(string=PAPER_CSS[paper], url_fetcher=fetcher))
+    return stylesheets, messages
 
 
 def check_fonts(families: set[str], theme: Theme, source_name: str) -> None:

@@ -10,19 +10,31 @@ import datetime as dt
 import re
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Discriminator,
+    Field,
+    Tag,
+    ValidationError,
+    field_validator,
+)
 
 from .errors import SpecError, suggest
 from .files import parse_yaml, read_text
-from .validation import describe_errors
+from .modules import MODULE_ID_PATTERN
+from .validation import BRANCH_TAG, PATTERN_HINTS, IsoDate, describe_errors
 
 if TYPE_CHECKING:
     from .project import Project
 
 PACK_ID_PATTERN = re.compile(r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$")
 LANG_PATTERN = r"^[a-z]{2}$"
+PATTERN_HINTS[PACK_ID_PATTERN.pattern] = (
+    "lowercase letters, digits, hyphens and underscores, such as 'idm-2027-senegal'"
+)
 
 
 class _Strict(BaseModel):
@@ -34,8 +46,8 @@ class Meeting(_Strict):
 
     name: str = Field(min_length=1, max_length=200)
     body: str | None = Field(default=None, max_length=200)
-    date: dt.date | None = None
-    end_date: dt.date | None = None
+    date: IsoDate | None = None
+    end_date: IsoDate | None = None
     venue: str | None = Field(default=None, max_length=200)
 
 
@@ -48,6 +60,20 @@ class CountrySelector(_Strict):
     exclude: list[str] = Field(default_factory=list)
 
 
+def _countries_form(value: Any) -> str:
+    is_selector = isinstance(value, (dict, CountrySelector))
+    return f"{BRANCH_TAG}selector" if is_selector else f"{BRANCH_TAG}codes"
+
+
+# ``countries`` is a list of codes or a selector. Choosing the branch by the value's
+# shape reports only that branch's errors, not one per branch.
+Countries = Annotated[
+    Annotated[list[str], Tag(f"{BRANCH_TAG}codes")]
+    | Annotated[CountrySelector, Tag(f"{BRANCH_TAG}selector")],
+    Discriminator(_countries_form),
+]
+
+
 class PackSpec(_Strict):
     """A validated pack spec."""
 
@@ -57,11 +83,11 @@ class PackSpec(_Strict):
     prepared_for: str | None = Field(default=None, max_length=200)
     prepared_by: str | None = Field(default=None, max_length=200)
     classification: str | None = Field(default=None, max_length=80)
-    date_prepared: dt.date | None = None
+    date_prepared: IsoDate | None = None
     languages: list[str] = Field(default_factory=lambda: ["en"], min_length=1)
     theme: str = "default"
     paper: Literal["a4", "letter"] = "a4"
-    countries: list[str] | CountrySelector
+    countries: Countries
     modules: list[str] = Field(min_length=1)
     include_regional: bool = True
     talking_points: list[str] = Field(default_factory=list)
@@ -69,10 +95,20 @@ class PackSpec(_Strict):
     @field_validator("languages")
     @classmethod
     def _language_codes(cls, codes: list[str]) -> list[str]:
-        bad = [code for code in codes if not re.match(LANG_PATTERN, code)]
+        bad = [code for code in codes if not re.fullmatch(LANG_PATTERN, code)]
         if bad:
             raise ValueError(f"languages are two-letter codes such as 'en', got {bad}")
         return codes
+
+    @field_validator("countries", mode="before")
+    @classmethod
+    def _list_or_selector(cls, value: Any) -> Any:
+        if isinstance(value, (list, dict)):
+            return value
+        raise ValueError(
+            f"expected a list of country codes such as [SEN], or region, group and"
+            f" include keys (got {_short(value)})"
+        )
 
     @field_validator("countries")
     @classmethod
@@ -88,14 +124,23 @@ def load_pack_spec(pack_spec_path: Path, project: Project) -> PackSpec:
     """Load, validate and check a spec file against the project's library."""
     text = read_text(pack_spec_path)
     data = parse_yaml(text, pack_spec_path)
+    if data is None:
+        raise SpecError([f"{pack_spec_path}: the file is empty; expected key: value"
+                         " pairs (title, meeting, countries, modules, …)"])
     if not isinstance(data, dict):
-        raise SpecError([f"{pack_spec_path}: expected key: value pairs at the top level"])
+        raise SpecError([f"{pack_spec_path}: expected key: value pairs at the top level"
+                         f" (got {_short(data)})"])
     if "pack_id" in data:
         raise SpecError(
             [f"{pack_spec_path}: pack_id: unknown key (the pack id is the file name)"]
         )
     data = {"pack_id": pack_spec_path.stem, **data}
     return validate_pack_spec(data, str(pack_spec_path), project)
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else f"{text[:59]}…"
 
 
 def validate_pack_spec(data: dict, where: str, project: Project) -> PackSpec:
@@ -117,8 +162,7 @@ def validate_pack_spec(data: dict, where: str, project: Project) -> PackSpec:
 
 def _located(where: str, problem: str) -> str:
     if problem.startswith("pack_id:"):
-        return f"{where}: file name: the pack id {problem.removeprefix('pack_id: ')}" \
-            " (use lowercase letters, digits and hyphens)"
+        return f"{where}: file name: the pack id {problem.removeprefix('pack_id: ')}"
     return f"{where}: {problem}"
 
 
@@ -151,22 +195,30 @@ def _check_module_ids(modules: Sequence, project: Project, languages) -> list[st
         if not isinstance(module_id, str):
             continue
         if module_id not in known:
-            problems.append(
-                f"modules[{index}]: unknown module id {module_id!r}"
-                f"{suggest(module_id, known)}"
-            )
+            problems.append(f"modules[{index}]: {_unknown_module(module_id, project)}")
             continue
         if module_id in seen:
             problems.append(f"modules[{index}]: {module_id!r} is listed twice")
         seen.add(module_id)
         available = project.modules.languages(module_id)
         for lang in wanted_languages:
-            if isinstance(lang, str) and lang not in available:
+            # A language that is not a code at all is reported by the languages check.
+            is_code = isinstance(lang, str) and re.fullmatch(LANG_PATTERN, lang)
+            if is_code and lang not in available:
                 problems.append(
                     f"modules[{index}]: {module_id!r} has no {lang!r} text"
                     f" (available: {', '.join(available)})"
                 )
     return problems
+
+
+def _unknown_module(module_id: str, project: Project) -> str:
+    folder = project.modules.folder / module_id
+    # Only a well-formed id is looked up on disk: '../x' or a 300-letter id is not.
+    if MODULE_ID_PATTERN.match(module_id) and len(module_id) <= 100 and folder.is_dir():
+        return (f"module {module_id!r} has no text: its folder needs a file such as"
+                f" {folder / 'en.md'} (lower-case .md)")
+    return f"unknown module id {module_id!r}{suggest(module_id, project.modules.ids)}"
 
 
 def _check_iso3_list(key: str, codes: Sequence, project: Project) -> list[str]:
@@ -190,7 +242,9 @@ def unknown_country_message(code: str, project: Project) -> str:
     """Return "unknown country code 'SNG' (did you mean 'SEN', …?)"."""
     nearest = project.countries.suggest_iso3(code)
     hint = ""
-    if nearest:
+    if re.search(r"[,;\s]", code.strip()):
+        hint = " (one code per entry: [SEN, GHA] in a spec, --country once per code)"
+    elif nearest:
         hint = " (did you mean " + ", ".join(repr(iso3) for iso3 in nearest) + "?)"
     return f"unknown country code {code!r}{hint}"
 
@@ -220,6 +274,9 @@ def _check_selector(selector: dict, project: Project) -> list[str]:
 
 def _check_dates(spec: PackSpec) -> list[str]:
     meeting = spec.meeting
+    if meeting.end_date and not meeting.date:
+        # The cover prints a range from the start date; alone, the end date is lost.
+        return ["meeting.end_date: given without meeting.date; give the first day too"]
     if meeting.date and meeting.end_date and meeting.end_date < meeting.date:
         return [
             f"meeting.end_date: {meeting.end_date.isoformat()!r} is before"
