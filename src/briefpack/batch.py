@@ -13,6 +13,7 @@ import hashlib
 import logging
 import multiprocessing
 import os
+import signal
 import tempfile
 import time
 from collections.abc import Callable, Iterable
@@ -61,6 +62,7 @@ class BatchReport:
     results: list[JobResult] = field(default_factory=list)
     seconds: float = 0.0
     stopped_early: bool = False
+    interrupted: bool = False
 
     def count(self, status: str) -> int:
         return sum(1 for result in self.results if result.status == status)
@@ -260,7 +262,11 @@ def _run_inline(
     project, spec, jobs, prepared_on, fail_fast, report, progress, size_limits
 ) -> None:
     for job in jobs:
-        result = run_job(project, spec, job, prepared_on, size_limits)
+        try:
+            result = run_job(project, spec, job, prepared_on, size_limits)
+        except KeyboardInterrupt:
+            report.interrupted = report.stopped_early = True
+            return
         _record(report, result, progress)
         if result.status == "failed" and fail_fast:
             report.stopped_early = True
@@ -278,6 +284,7 @@ def _run_parallel(
         max_workers=min(workers, len(jobs)),
         mp_context=context,
         max_tasks_per_child=JOBS_PER_WORKER,
+        initializer=_ignore_interrupts,
     ) as pool:
         futures: dict[Future, Job] = {
             pool.submit(_run_job_in_worker, project.root, spec, job, prepared_on,
@@ -285,15 +292,29 @@ def _run_parallel(
             for job in jobs
         }
         remaining = set(futures)
-        while remaining:
-            done, remaining = wait(remaining, return_when=FIRST_COMPLETED)
-            for future in sorted(done, key=lambda f: futures[f].target.name):
+        try:
+            while remaining:
+                done, remaining = wait(remaining, return_when=FIRST_COMPLETED)
+                for future in sorted(done, key=lambda f: futures[f].target.name):
+                    _record(report, _result_of(future, futures[future]), progress)
+                if fail_fast and report.failed:
+                    report.stopped_early = True
+                    break
+        except KeyboardInterrupt:
+            # Ctrl-C: start no new pack; the ones in progress finish writing their
+            # own file (atomically), and the caller records what was done.
+            logger.error("interrupted: finishing the packs in progress, starting no more")
+            report.interrupted = report.stopped_early = True
+        if report.stopped_early:
+            pool.shutdown(wait=True, cancel_futures=True)
+            finished = [f for f in remaining if f.done() and not f.cancelled()]
+            for future in sorted(finished, key=lambda f: futures[f].target.name):
                 _record(report, _result_of(future, futures[future]), progress)
-            if fail_fast and report.failed:
-                report.stopped_early = True
-                for future in remaining:
-                    future.cancel()
-                break
+
+
+def _ignore_interrupts() -> None:
+    """Let only the parent process react to Ctrl-C (workers share its terminal)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _result_of(future: Future, job: Job) -> JobResult:

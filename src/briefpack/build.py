@@ -13,6 +13,7 @@ import click
 
 from .batch import (
     BatchReport,
+    Job,
     JobResult,
     plan_jobs,
     prepared_date,
@@ -20,9 +21,17 @@ from .batch import (
     select_countries,
 )
 from .files import atomic_path, remove_stale_temporaries
-from .manifest import Manifest, ManifestEntry, load_manifest, write_manifest
+from .inputs import hash_bytes
+from .manifest import (
+    MANIFEST_CSV,
+    MANIFEST_JSON,
+    Manifest,
+    ManifestEntry,
+    load_manifest,
+    write_manifest,
+)
 from .project import Project
-from .region import write_combined_pack
+from .region import COMBINED_NAME, combined_path, write_combined_pack
 from .size import SizeLimits
 from .spec import PackSpec
 
@@ -52,7 +61,12 @@ class BuildOutcome:
 
 
 def build_pack_set(project: Project, spec: PackSpec, options: BuildOptions) -> BuildOutcome:
-    """Build every job of a spec and the files that describe the batch."""
+    """Build every job of a spec and the files that describe the batch.
+
+    The pack folder ends up describing this build only: PDFs of countries or languages
+    no longer in the spec are removed, so a manifest, zip or email never carries a
+    stale pack. An interrupted build still records what it finished, then aborts.
+    """
     prepared_on = prepared_date(spec, options.prepared_on)
     jobs = plan_jobs(spec, project, options.output_dir, prepared_on)
     pack_dir = options.output_dir / spec.pack_id
@@ -67,20 +81,58 @@ def build_pack_set(project: Project, spec: PackSpec, options: BuildOptions) -> B
                            progress=progress, size_limits=options.size_limits)
     outcome = BuildOutcome(report, [r.job.target for r in report.results
                                     if r.status == "written"])
-    manifest = _update_manifest(project, spec, pack_dir, report)
+    manifest = _update_manifest(project, spec, pack_dir, report, jobs)
+    if report.interrupted:
+        _write_or_remove_manifest(pack_dir, manifest)
+        return outcome
+    _remove_stale_packs(pack_dir, spec.pack_id, jobs, keep_combined=options.combined)
     if options.combined and not report.failed:
-        combined = write_combined_pack(project, spec, select_countries(spec, project),
-                                       prepared_on, pack_dir)
-        manifest.combined = ", ".join(path.name for path in combined)
-        outcome.written.extend(combined)
+        outcome.written.extend(_combined(project, spec, prepared_on, pack_dir, manifest,
+                                         jobs, options.force))
+    else:
+        manifest.combined = manifest.combined_hash = ""
+    _write_or_remove_manifest(pack_dir, manifest)
+    if options.make_zip and not report.failed:
+        outcome.written.append(write_zip(pack_dir, manifest))
+    logger.info("%s: %s", spec.pack_id, report.summary())
+    return outcome
+
+
+def _write_or_remove_manifest(pack_dir: Path, manifest: Manifest) -> None:
     if manifest.files:
         write_manifest(pack_dir, manifest)
     elif pack_dir.is_dir() and not any(pack_dir.iterdir()):
         pack_dir.rmdir()
-    if options.make_zip and not report.failed:
-        outcome.written.append(write_zip(pack_dir))
-    logger.info("%s: %s", spec.pack_id, report.summary())
-    return outcome
+
+
+def _combined(project, spec, prepared_on, pack_dir, manifest, jobs, force) -> list[Path]:
+    """Write the combined pack unless it is already there for the same inputs."""
+    combined_hash = hash_bytes(*(job.input_hash.encode() for job in jobs), b"combined")
+    targets = [combined_path(pack_dir, spec.pack_id, lang) for lang in spec.languages]
+    if (not force and manifest.combined_hash == combined_hash
+            and all(target.is_file() for target in targets)):
+        logger.info("%s: combined pack unchanged, skipped", spec.pack_id)
+        return []
+    written = write_combined_pack(project, spec, select_countries(spec, project),
+                                  prepared_on, pack_dir)
+    manifest.combined = ", ".join(path.name for path in written)
+    manifest.combined_hash = combined_hash
+    return written
+
+
+def _remove_stale_packs(
+    pack_dir: Path, pack_id: str, jobs: list[Job], keep_combined: bool
+) -> None:
+    """Delete PDFs this pack id wrote before for countries or languages now left out."""
+    if not pack_dir.is_dir():
+        return
+    current = {job.target.name for job in jobs}
+    for path in sorted(pack_dir.glob(f"{pack_id}_*_*.pdf")):
+        is_combined = path.name.startswith(f"{pack_id}_{COMBINED_NAME}_")
+        if path.name in current or (is_combined and keep_combined):
+            continue
+        logger.info("%s: removed %s (no longer part of this pack)", pack_id, path.name)
+        path.unlink()
 
 
 def _progress_reporter(stack: ExitStack, total: int, show_bar: bool):
@@ -112,10 +164,17 @@ def _progress_reporter(stack: ExitStack, total: int, show_bar: bool):
 
 
 def _update_manifest(
-    project: Project, spec: PackSpec, pack_dir: Path, report: BatchReport
+    project: Project, spec: PackSpec, pack_dir: Path, report: BatchReport,
+    jobs: list[Job],
 ) -> Manifest:
     previous = load_manifest(pack_dir)
-    entries = {entry.file: entry for entry in previous.files} if previous else {}
+    current = {job.target.name for job in jobs}
+    # Entries for packs outside this build are dropped; an earlier entry for a pack
+    # of this build that failed now stays only if its file is still the one recorded.
+    entries = {
+        entry.file: entry for entry in (previous.files if previous else [])
+        if entry.file in current and _still_matches(pack_dir / entry.file, entry)
+    }
     for result in report.results:
         if result.status not in ("written", "skipped"):
             continue
@@ -139,17 +198,21 @@ def _update_manifest(
         classification=spec.classification or "",
         files=list(entries.values()),
         combined=previous.combined if previous else "",
+        combined_hash=previous.combined_hash if previous else "",
     )
 
 
-def write_zip(pack_dir: Path) -> Path:
-    """Bundle a pack folder's PDFs and manifests as ``<output>/<pack-id>.zip``."""
+def _still_matches(path: Path, entry: ManifestEntry) -> bool:
+    return path.is_file() and path.stat().st_size == entry.bytes
+
+
+def write_zip(pack_dir: Path, manifest: Manifest) -> Path:
+    """Bundle the manifest's PDFs and the manifests as ``<output>/<pack-id>.zip``."""
     target = pack_dir.parent / f"{pack_dir.name}.zip"
-    members = sorted(
-        path for path in pack_dir.iterdir()
-        if path.is_file() and not path.name.startswith(".")
-        and path.suffix in (".pdf", ".json", ".csv")
-    )
+    names = [entry.file for entry in manifest.files]
+    names += [name for name in manifest.combined.split(", ") if name]
+    names += [MANIFEST_JSON, MANIFEST_CSV]
+    members = sorted(pack_dir / name for name in names if (pack_dir / name).is_file())
     with atomic_path(target) as temporary:
         with zipfile.ZipFile(temporary, "w", compression=zipfile.ZIP_DEFLATED) as bundle:
             for path in members:

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from .context import PASSAGE_PLACEHOLDERS
 from .countries import load_sources
-from .errors import BriefError, ContentError
+from .errors import BriefError, ContentError, ProblemsError
 from .modules import (
     CITATION,
     COUNTRY_BLOCK,
@@ -103,7 +103,7 @@ def check_specs(project: Project) -> Iterator[Problem]:
     for path in sorted(project.packs_dir.glob("*.yaml")):
         try:
             load_pack_spec(path, project)
-        except ContentError as err:
+        except ProblemsError as err:
             for line in err.problems:
                 yield _problem_from_line(line, "spec")
         except BriefError as err:

@@ -185,6 +185,8 @@ def build_command(
         for path in outcome.written:
             click.echo(str(path))
         failures += len(outcome.report.failed)
+        if outcome.report.interrupted:
+            raise click.Abort()
         if outcome.report.stopped_early:
             break
     if failures:
@@ -329,7 +331,9 @@ def check_command(project: Project, strict: bool) -> None:
     errors = sum(1 for problem in problems if problem.severity == "error")
     warnings = len(problems) - errors
     failing = errors + (warnings if strict else 0)
-    summary = f"{len(project.modules.ids)} modules checked: {errors} error(s), {warnings} warning(s)"
+    specs = len(list(project.packs_dir.glob("*.yaml")))
+    summary = (f"{len(project.modules.ids)} modules, {specs} pack specs and the country"
+               f" data checked: {errors} error(s), {warnings} warning(s)")
     if failing:
         raise BriefError(summary + (" (--strict)" if strict and warnings else ""))
     click.echo(summary, err=True)

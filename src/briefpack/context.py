@@ -126,7 +126,7 @@ def passage_values(country: Country, data: CountryData) -> dict[str, str]:
     area = data.area_figure(country.comparison_area, "migrant_share")
     world = data.world.get("migrant_share")
     values.update(
-        country_name=country.name,
+        country_name=country.name_in_text,
         region=country.region,
         sub_region=country.comparison_area,
         sub_region_migrant_share=area.text if area and area.has_value else "",

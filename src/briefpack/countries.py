@@ -43,6 +43,19 @@ _AGGREGATE_ALIASES = {"australia and new zealand": "australia/new zealand"}
 _NO_AGGREGATE = {"channel islands"}
 
 
+# Names that take "the" in running English text (UN editorial usage). Official names of
+# the form "Republic of …", "United …" or "… Islands" take it too (_ARTICLE_PREFIXES).
+NAMES_WITH_ARTICLE = frozenset({
+    "Bahamas", "Comoros", "Gambia", "Maldives", "Netherlands", "Philippines",
+    "Seychelles", "Niger", "Sudan", "Czechia", "Holy See", "Channel Islands",
+    "Russian Federation", "Syrian Arab Republic", "Central African Republic",
+    "Dominican Republic", "Lao People's Democratic Republic",
+    "Democratic Republic of the Congo", "Democratic People's Republic of Korea",
+    "Netherlands (Kingdom of the)", "State of Palestine",
+})
+_ARTICLE_PREFIXES = ("United ", "Republic of ")
+
+
 @dataclass(frozen=True)
 class Source:
     """One publisher's data release, cited by id."""
@@ -124,6 +137,13 @@ class Country:
     refugees_from_series: tuple[SeriesPoint, ...] = ()
     asylum_seekers_hosted_series: tuple[SeriesPoint, ...] = ()
     asylum_seekers_from_series: tuple[SeriesPoint, ...] = ()
+
+    @property
+    def name_in_text(self) -> str:
+        """Return the name as it reads inside a sentence: "the Philippines"."""
+        if self.name in NAMES_WITH_ARTICLE or self.name.startswith(_ARTICLE_PREFIXES):
+            return f"the {self.name}"
+        return self.name
 
     @property
     def area_names(self) -> set[str]:

@@ -41,6 +41,7 @@ class Manifest:
     classification: str
     files: list[ManifestEntry] = field(default_factory=list)
     combined: str = ""
+    combined_hash: str = ""
 
     def entry_for(self, file_name: str) -> ManifestEntry | None:
         return next((entry for entry in self.files if entry.file == file_name), None)

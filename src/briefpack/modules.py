@@ -260,6 +260,9 @@ def _split_ids(ids: str) -> list[str]:
     return [part.strip().lstrip("@") for part in ids.split(";")]
 
 
+_SENTENCE_START_THE = re.compile(r"(^|[.!?]\s+)the ")
+
+
 def fill_country_passages(body: str, values: Mapping[str, str] | None) -> str:
     """Keep each ``::: country`` passage whose placeholders all have values; drop others.
 
@@ -272,7 +275,9 @@ def fill_country_passages(body: str, values: Mapping[str, str] | None) -> str:
         names = [found["name"] for found in PLACEHOLDER.finditer(passage)]
         if values is None or any(not values.get(name) for name in names):
             return ""
-        return PLACEHOLDER.sub(lambda found: html.escape(values[found["name"]]), passage)
+        filled = PLACEHOLDER.sub(lambda found: html.escape(values[found["name"]]), passage)
+        # A name with its article ("the Philippines") may open a sentence.
+        return _SENTENCE_START_THE.sub(lambda m: m[1] + "The ", filled)
 
     return COUNTRY_BLOCK.sub(replace, body)
 

@@ -40,10 +40,15 @@ def describe_selection(spec: PackSpec, project: Project, count: int) -> str:
     if isinstance(selector, list):
         return f"{count} countries and areas"
     if selector.region:
-        return selector.region
-    if selector.group:
-        return project.groups[selector.group].name
-    return f"{count} countries and areas"
+        label = selector.region
+    elif selector.group:
+        label = project.groups[selector.group].name
+    else:
+        return f"{count} countries and areas"
+    if selector.exclude:
+        names = [project.countries.get(code).name for code in selector.exclude]
+        label += ", excluding " + ", ".join(names)
+    return label
 
 
 def build_region_context(
@@ -57,6 +62,13 @@ def build_region_context(
     countries = [build_profile_context(data.get(code), data, theme, citations, translate)
                  for code in iso3_codes]
     brief_modules = [project.modules.get(module_id, lang) for module_id in spec.modules]
+    if spec.include_regional:
+        # Each country's own pack adds its regional module; the combined pack adds
+        # every one its countries need, once.
+        for code in iso3_codes:
+            regional = project.modules.regional_for(data.get(code).area_names, lang)
+            if regional is not None and regional not in brief_modules:
+                brief_modules.append(regional)
     in_pack = {brief_module.module_id for brief_module in brief_modules}
     sections = [build_module_section(m, None, citations, in_pack) for m in brief_modules]
     subject = describe_selection(spec, project, len(iso3_codes))

@@ -30,7 +30,10 @@ from .theme import Theme, load_theme
 logger = logging.getLogger(__name__)
 
 STYLESHEETS = ("page.css", "base.css", "components.css")
-PAPER_CSS = {"a4": "@page { size: A4; }", "letter": "@page { size: letter; }"}
+PAPER_CSS = {
+    "a4": "@page { size: A4; } :root { --sheet-height: 297mm; }",
+    "letter": "@page { size: letter; } :root { --sheet-height: 279.4mm; }",
+}
 
 # WeasyPrint messages that mean something the author wrote will not be on the page
 # (an @import that CSS ignores drops a whole stylesheet).

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Discriminator,
@@ -37,6 +38,23 @@ PATTERN_HINTS[PACK_ID_PATTERN.pattern] = (
 )
 
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def _single_line(value: str) -> str:
+    """Refuse control characters: these values end up in headers, titles and email."""
+    found = _CONTROL.search(value)
+    if found:
+        raise ValueError(
+            f"{value!r} contains a control character ({found.group()!r});"
+            " write it on one line"
+        )
+    return value
+
+
+Line = Annotated[str, AfterValidator(_single_line)]
+
+
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
 
@@ -44,11 +62,12 @@ class _Strict(BaseModel):
 class Meeting(_Strict):
     """The meeting a pack is prepared for."""
 
-    name: str = Field(min_length=1, max_length=200)
-    body: str | None = Field(default=None, max_length=200)
+    # Lengths keep the cover on one sheet.
+    name: Line = Field(min_length=1, max_length=150)
+    body: Line | None = Field(default=None, max_length=150)
     date: IsoDate | None = None
     end_date: IsoDate | None = None
-    venue: str | None = Field(default=None, max_length=200)
+    venue: Line | None = Field(default=None, max_length=150)
 
 
 class CountrySelector(_Strict):
@@ -78,11 +97,11 @@ class PackSpec(_Strict):
     """A validated pack spec."""
 
     pack_id: str = Field(pattern=PACK_ID_PATTERN.pattern, max_length=80)
-    title: str = Field(min_length=1, max_length=200)
+    title: Line = Field(min_length=1, max_length=120)
     meeting: Meeting
-    prepared_for: str | None = Field(default=None, max_length=200)
-    prepared_by: str | None = Field(default=None, max_length=200)
-    classification: str | None = Field(default=None, max_length=80)
+    prepared_for: Line | None = Field(default=None, max_length=150)
+    prepared_by: Line | None = Field(default=None, max_length=150)
+    classification: Line | None = Field(default=None, max_length=80)
     date_prepared: IsoDate | None = None
     languages: list[str] = Field(default_factory=lambda: ["en"], min_length=1)
     theme: str = "default"
@@ -90,7 +109,9 @@ class PackSpec(_Strict):
     countries: Countries
     modules: list[str] = Field(min_length=1)
     include_regional: bool = True
-    talking_points: list[str] = Field(default_factory=list)
+    talking_points: list[Annotated[Line, Field(min_length=1, max_length=600)]] = Field(
+        default_factory=list
+    )
 
     @field_validator("languages")
     @classmethod

@@ -118,9 +118,9 @@ def _describe(error: dict[str, Any], model: type[BaseModel]) -> str:
     if kind == "string_pattern_mismatch":
         hint = PATTERN_HINTS.get(context.get("pattern", ""), _DEFAULT_PATTERN_HINT)
         return f"{path}: {_shown(value)} has the wrong form (expected {hint})"
-    if kind == "too_short" and not value:
+    if kind == "too_short" and not value and not isinstance(value, str):
         return f"{path}: the list is empty; give at least one item"
-    if kind == "string_too_short" and not str(value).strip():
+    if kind in ("string_too_short", "too_short") and not str(value).strip():
         return f"{path}: is empty (got {_shown(value)}); write some text"
     if kind in ("model_type", "dict_type", "model_attributes_type", "dataclass_type"):
         return _describe_not_a_mapping(path, value, _model_at(model, [*location, ""]))
