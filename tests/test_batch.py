@@ -195,3 +195,51 @@ def test_unknown_region_and_group_get_suggestions(tmp_path):
     assert "--region: unknown M49 region 'Western Afrika' (did you mean 'Western Africa'" \
         in result.output
     assert "--group: unknown group 'ecowaz' (did you mean 'ecowas'?)" in result.output
+
+
+def test_rebuild_with_fewer_countries_removes_the_stale_pack(batch_project, tmp_path):
+    output = tmp_path / "out"
+    assert _build(batch_project, output, "--zip").exit_code == 0
+    _write_project_spec(batch_project, "SEN", extra="classification: Restricted\n")
+    result = _build(batch_project, output, "--zip")
+    assert result.exit_code == 0, result.output
+    pack_dir = output / PACK_ID
+    assert sorted(p.name for p in pack_dir.glob("*.pdf")) == [f"{PACK_ID}_SEN_en.pdf"]
+    manifest = json.loads((pack_dir / "manifest.json").read_text(encoding="utf-8"))
+    assert [entry["country"] for entry in manifest["files"]] == ["SEN"]
+    assert manifest["classification"] == "Restricted"
+    with zipfile.ZipFile(output / f"{PACK_ID}.zip") as bundle:
+        assert f"{PACK_ID}/{PACK_ID}_FJI_en.pdf" not in bundle.namelist()
+    assert f"removed {PACK_ID}_FJI_en.pdf" in result.stderr
+
+
+def test_interrupted_batch_records_what_it_finished(batch_project, tmp_path, monkeypatch):
+    from briefpack import batch
+
+    real_run_job = batch.run_job
+
+    def run_then_interrupt(project, spec, job, *args, **kwargs):
+        if job.iso3 == "SEN":
+            raise KeyboardInterrupt
+        return real_run_job(project, spec, job, *args, **kwargs)
+
+    monkeypatch.setattr(batch, "run_job", run_then_interrupt)
+    output = tmp_path / "out"
+    result = _build(batch_project, output, "--jobs", "1")
+    assert result.exit_code == 1
+    assert "Aborted" in result.output
+    manifest = json.loads((output / PACK_ID / "manifest.json").read_text())
+    assert [entry["country"] for entry in manifest["files"]] == ["FJI"]
+    assert result.stdout.strip().endswith(f"{PACK_ID}_FJI_en.pdf")
+
+
+def test_combined_pack_is_not_rebuilt_when_nothing_changed(batch_project, tmp_path):
+    output = tmp_path / "out"
+    assert _build(batch_project, output, "--combined").exit_code == 0
+    combined = output / PACK_ID / f"{PACK_ID}_combined_en.pdf"
+    before = combined.stat().st_mtime_ns
+    rerun = _build(batch_project, output, "--combined")
+    assert rerun.exit_code == 0
+    assert rerun.stdout == ""
+    assert "combined pack unchanged" in rerun.stderr
+    assert combined.stat().st_mtime_ns == before

@@ -163,3 +163,12 @@ def test_listing_filters_reject_unknown_values(args):
     result = CliRunner().invoke(main, [*args, "--project", str(ROOT)])
     assert result.exit_code == 2
     assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize("flag", ["--classification", "--meeting", "--venue",
+                                  "--prepared-for", "--talking-point"])
+def test_values_with_newlines_are_refused(tmp_path, flag):
+    args = ["--country", "SEN", "--module", "global-overview", "--meeting", "IDM"]
+    result, output = _build(tmp_path, *args, flag, "Secret\nInjected")
+    _assert_user_error(result, 2, flag, "control character", "one line")
+    assert _files_under(output) == []

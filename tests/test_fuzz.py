@@ -307,6 +307,8 @@ def _small_data_folder(folder: Path) -> tuple[list[str], list[list[str]]]:
     folder.mkdir(parents=True, exist_ok=True)
     keep = ("SEN", "FJI", "COL", "WLD", "World", "Western Africa", "Melanesia")
     for path in source.iterdir():
+        if path.is_dir():
+            continue
         if path.suffix != ".csv":
             shutil.copy(path, folder / path.name)
             continue
