@@ -27,7 +27,7 @@ class Project:
         ]
         if missing:
             raise BriefError(
-                f"{self.root}: not a briefpack project (no {', '.join(missing)}/ folder);"
+                f"{self.root}: not a briefpack project (no {'/, '.join(missing)}/);"
                 " run from the project folder or pass --project DIR"
             )
 

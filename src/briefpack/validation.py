@@ -39,8 +39,8 @@ _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 def _date_text(value: Any) -> Any:
     """Accept dates only as ``YYYY-MM-DD``.
 
-    Pydantic would read a number as seconds since 1970, so ``date: 2027`` would print
-    as 1 January 1970.
+    Pydantic reads a number as seconds since 1970: ``date: 0`` would print as
+    1 January 1970, and other numbers fail with a message about datetimes.
     """
     if isinstance(value, dt.date):
         return value
