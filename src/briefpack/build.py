@@ -75,7 +75,18 @@ def build_pack_set(project: Project, spec: PackSpec, options: BuildOptions) -> B
     logger.info("%s: %d pack(s) to check, %d worker(s)", spec.pack_id, len(jobs),
                 min(options.workers, max(len(jobs), 1)))
     with ExitStack() as stack:
-        progress = _progress_reporter(stack, len(jobs), options.show_progress)
+        show = _progress_reporter(stack, len(jobs), options.show_progress)
+        partial = BatchReport()
+
+        def progress(result: JobResult) -> None:
+            # The manifest is rewritten as packs finish, so a run killed outright
+            # still lets the next one skip what was completed.
+            show(result)
+            partial.results.append(result)
+            if result.status == "written":
+                _write_or_remove_manifest(
+                    pack_dir, _update_manifest(project, spec, pack_dir, partial, jobs))
+
         report = run_batch(project, spec, jobs, prepared_on, workers=options.workers,
                            fail_fast=options.fail_fast, force=options.force,
                            progress=progress, size_limits=options.size_limits)
