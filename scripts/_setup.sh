@@ -50,11 +50,19 @@ find_python() {
 
 install_python_packages() {
   local extras="$1"
+  local stamp="$VENV/.briefpack-installed$extras"
+  local wanted
+  wanted="$(sha256sum "$ROOT/pyproject.toml" | cut -d' ' -f1)"
   if [ ! -x "$VENV/bin/python" ]; then
     "$(find_python)" -m venv "$VENV"
   fi
+  # Reinstall only when pyproject.toml changed since the last install into this venv.
+  if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$wanted" ]; then
+    return
+  fi
   "$VENV/bin/python" -m pip install -q --upgrade pip >/dev/null
   "$VENV/bin/python" -m pip install -q -e "$ROOT$extras"
+  echo "$wanted" > "$stamp"
 }
 
 install_system_packages
