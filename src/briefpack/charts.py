@@ -8,7 +8,6 @@ says what is missing.
 
 from __future__ import annotations
 
-import textwrap
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
@@ -18,33 +17,67 @@ from .i18n import Translator
 from .plotting import (
     AXIS_PAD_MM,
     CHART_WIDTH_MM,
-    END_LABEL_PAD_MM,
-    MM_PER_INCH,
     PANEL_HEIGHT_MM,
     PANEL_TOP_MM,
+    PT_PER_MM,
+    TEXT_SLACK_MM,
     Chart,
     ChartStyle,
     add_panels,
+    axes_box_mm,
     axis_label,
     drawing,
     end_label,
+    end_label_pad_mm,
     figure_svg,
+    fit_text,
     label_line_ends,
     new_figure,
     number_axis,
     panel_title,
     scale_for,
     series_line,
-    tick_text,
+    text_size_mm,
+    text_width_mm,
+    value_label,
+    value_texts,
     year_axis,
 )
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
-# UN short names for partner labels that would not fit on two lines.
-SHORT_NAMES = {"GBR": "United Kingdom"}
-LABEL_WIDTH = 24
+# Short forms of the UN DESA partner names that are long or inverted ("Korea, Republic
+# of"), so a partner reads in one line or two.
+SHORT_NAMES = {
+    "BOL": "Bolivia",
+    "COD": "Dem. Rep. of the Congo",
+    "FSM": "Micronesia (Fed. States of)",
+    "GBR": "United Kingdom",
+    "IRN": "Iran",
+    "KOR": "Republic of Korea",
+    "LAO": "Lao PDR",
+    "MDA": "Republic of Moldova",
+    "NLD": "Netherlands",
+    "PRK": "DPR Korea",
+    "PSE": "State of Palestine",
+    "SHN": "Saint Helena",
+    "TZA": "Tanzania",
+    "VEN": "Venezuela",
+}
+# Partner names wrap to two lines of this width, measured.
+PARTNER_NAME_WIDTH_MM = 31.5
+PARTNER_ROW_MM = 5.8
+PARTNER_RIGHT_PAD_MM = 3.0
+BAR_LABEL_PAD_PT = 2.0
+# Past this share of the axes a longest bar is not shortened further to make room for
+# value labels; a label that still does not fit goes inside its bar.
+LONGEST_BAR_SHARE = 0.4
+# The matplotlib default: tick labels sit this far from the axis.
+TICK_PAD_PT = 3.5
+# Remittance panels: room right of the axes for the last year and the value labels.
+REMITTANCE_RIGHT_PAD_MM = 5.0
+BAR_WIDTH = 0.7
 
 
 def _present(points: Sequence[SeriesPoint]) -> list[SeriesPoint]:
@@ -60,6 +93,33 @@ def _years_text(points: Sequence[SeriesPoint]) -> str:
     return f"{min(years)}–{max(years)}" if len(set(years)) > 1 else str(years[0])
 
 
+def _panel_years(panels: Sequence[Sequence[SeriesPoint]]) -> tuple[str, list[str]]:
+    """Return the years of all panels for the heading, and each panel's own years.
+
+    A panel's own years are only given (non-empty) when the panels do not all span
+    the same years, so the heading never claims years a panel does not show.
+    """
+    drawn = [points for points in panels if points]
+    union = _years_text([point for points in drawn for point in points])
+    own = [_years_text(points) if points else "" for points in panels]
+    if len({text for text in own if text}) <= 1:
+        return union, ["" for _ in panels]
+    return union, own
+
+
+def _with_years(title: str, years: str) -> str:
+    return f"{title}, {years}" if years else title
+
+
+def _fit_panel_title(ax: Axes, title: str, room_mm: float, style: ChartStyle) -> None:
+    """Write a panel title shortened to the panel's width."""
+    panel_title(ax, fit_text(title, room_mm - TEXT_SLACK_MM, style, weight="bold"))
+
+
+def _panel_width_mm(ax: Axes, right_pad_mm: float) -> float:
+    return axes_box_mm(ax)[2] + right_pad_mm
+
+
 # International migrant stock ----------------------------------------------------------
 
 
@@ -73,19 +133,32 @@ def migrant_stock_chart(
     if not stock and not share:
         note = translate(
             "No data: UN DESA publishes no migrant stock estimates for {name}."
-        ).format(name=country.name)
+        ).format(name=country.name_in_text)
         return Chart("migrant_stock", title, None, "", ("undesa-ims-2024",), note)
-    title += f", {_years_text(stock or share)}"
     comparisons = _share_comparisons(country, data, translate)
+    # Each line keeps its style (country darkest, then sub-region, world) even when
+    # an earlier one is missing.
+    lines = [
+        (index, label, points)
+        for index, (label, points) in enumerate([(country.name, share), *comparisons])
+        if points
+    ]
+    ends = [
+        (points[-1].value, end_label(label, format_percent(points[-1].value), style))
+        for _, label, points in lines
+    ]
+    years, (stock_years, share_years) = _panel_years(
+        [stock, [point for _, _, points in lines for point in points]]
+    )
+    title = _with_years(title, years)
     with drawing(style):
         figure = new_figure(CHART_WIDTH_MM, PANEL_HEIGHT_MM)
-        bars_ax, share_ax = add_panels(
-            figure, [(6, 6), (AXIS_PAD_MM, END_LABEL_PAD_MM)]
-        )
-        _stock_bars(bars_ax, stock, style, translate)
-        _share_lines(share_ax, country.name, share, comparisons, style, translate)
+        right_pad = end_label_pad_mm([label for _, label in ends], style)
+        bars_ax, share_ax = add_panels(figure, [(6, 6), (AXIS_PAD_MM, right_pad)])
+        _stock_bars(bars_ax, stock, stock_years, style, translate)
+        _share_lines(share_ax, lines, ends, share_years, right_pad, style, translate)
         svg = figure_svg(figure)
-    alt = _stock_alt(country.name, stock, share, comparisons, translate)
+    alt = _stock_alt(country.name_in_text, stock, share, comparisons, translate)
     return Chart("migrant_stock", title, svg, alt, ("undesa-ims-2024",))
 
 
@@ -101,31 +174,41 @@ def _share_comparisons(
     ]
 
 
+def _no_data(ax: Axes, style: ChartStyle, translate: Translator) -> None:
+    ax.set_axis_off()
+    ax.text(
+        0.5,
+        0.5,
+        translate("no data"),
+        transform=ax.transAxes,
+        ha="center",
+        color=style.muted,
+    )
+
+
 def _stock_bars(
-    ax: Axes, stock: list[SeriesPoint], style: ChartStyle, translate: Translator
+    ax: Axes,
+    stock: list[SeriesPoint],
+    years: str,
+    style: ChartStyle,
+    translate: Translator,
 ) -> None:
-    panel_title(ax, translate("Number of international migrants"))
+    _fit_panel_title(
+        ax,
+        _with_years(translate("Number of international migrants"), years),
+        _panel_width_mm(ax, 6),
+        style,
+    )
     if not stock:
-        ax.set_axis_off()
-        ax.text(
-            0.5,
-            0.5,
-            translate("no data"),
-            transform=ax.transAxes,
-            ha="center",
-            color=style.muted,
-        )
+        _no_data(ax, style, translate)
         return
     divisor, unit = scale_for(max(point.value for point in stock))
     positions = range(len(stock))
     values = [point.value / divisor for point in stock]
     bars = ax.bar(positions, values, width=0.62, color=style.series[0])
-    ax.bar_label(
-        bars,
-        labels=[tick_text(round(v, 1 if v < 10 else 0)) for v in values],
-        padding=1.5,
-        color=style.ink,
-    )
+    # One number format for all bars: 3.0 beside 3.3, not 3.
+    texts = value_texts(values, whole=divisor == 1)
+    ax.bar_label(bars, labels=texts, padding=1.5, color=style.ink)
     ax.set_xticks(list(positions), [str(point.year) for point in stock])
     ax.grid(False)
     ax.spines["left"].set_visible(False)
@@ -136,29 +219,28 @@ def _stock_bars(
 
 def _share_lines(
     ax: Axes,
-    name: str,
-    share: list[SeriesPoint],
-    comparisons: list[tuple[str, list[SeriesPoint]]],
+    lines: list[tuple[int, str, list[SeriesPoint]]],
+    ends: list[tuple[float, str]],
+    years: str,
+    right_pad_mm: float,
     style: ChartStyle,
     translate: Translator,
 ) -> None:
-    panel_title(ax, translate("Share of total population"))
-    # Each line keeps its style (country darkest, then sub-region, world) even when
-    # an earlier one is missing.
-    lines = [
-        (index, label, points)
-        for index, (label, points) in enumerate([(name, share), *comparisons])
-        if points
-    ]
+    _fit_panel_title(
+        ax,
+        _with_years(translate("Share of total population"), years),
+        _panel_width_mm(ax, right_pad_mm),
+        style,
+    )
+    if not lines:
+        _no_data(ax, style, translate)
+        return
     number_axis(ax, max(point.value for _, _, points in lines for point in points))
-    ends = []
-    for index, label, points in lines:
+    for index, _label, points in lines:
         series_line(ax, points, index, style)
-        last = points[-1]
-        ends.append((last.value, end_label(label, format_percent(last.value))))
     year_axis(ax, [point.year for _, _, points in lines for point in points])
     ax.set_ylabel(translate("% of population"))
-    label_line_ends(ax, ends, PANEL_HEIGHT_MM, style.font_size)
+    label_line_ends(ax, ends, style)
 
 
 def _stock_alt(
@@ -217,20 +299,27 @@ def partners_chart(country: Country, style: ChartStyle, translate: Translator) -
         note = translate(
             "No data: UN DESA's 2020 bilateral estimates list no origins or"
             " destinations for {name}."
-        ).format(name=country.name)
+        ).format(name=country.name_in_text)
         return Chart("partners", title, None, "", ("undesa-ims-2020",), note, 0)
     rows = max(len(partners) for _, partners in drawn)
-    height = PANEL_TOP_MM + 2 + 5.8 * rows
+    names = [
+        [_partner_label(partner, style) for partner in partners]
+        for _, partners in drawn
+    ]
+    row_mm = _partner_row_mm(names, style)
+    height = PANEL_TOP_MM + 2 + row_mm * rows
     with drawing(style):
         figure = new_figure(CHART_WIDTH_MM * len(drawn) / 2, height)
-        pads = [(_label_pad_mm(partners, style), 3) for _, partners in drawn]
+        pads = [
+            (_label_pad_mm(labels, style), PARTNER_RIGHT_PAD_MM) for labels in names
+        ]
         axes = add_panels(figure, pads, bottom_mm=1.0)
-        for ax, (label, partners) in zip(axes, drawn):
-            _partner_bars(ax, label, partners, rows, style)
+        for ax, (label, partners), labels in zip(axes, drawn, names):
+            _partner_bars(ax, label, partners, labels, rows, style)
         svg = figure_svg(figure)
     alt = translate("Chart of the main origins and destinations of migrants, 2020.")
     alt += " " + " ".join(
-        _partners_alt(country.name, key, partners, translate)
+        _partners_alt(country.name_in_text, key, partners, translate)
         for key, partners in (
             ("origins", country.top_origins),
             ("destinations", country.top_destinations),
@@ -249,41 +338,73 @@ def partners_chart(country: Country, style: ChartStyle, translate: Translator) -
     )
 
 
-def _partner_label(partner: Partner) -> str:
+def _partner_label(partner: Partner, style: ChartStyle) -> str:
+    """Return the partner's name in at most two lines of the label width."""
     name = SHORT_NAMES.get(partner.iso3, partner.name)
-    return "\n".join(textwrap.wrap(name, LABEL_WIDTH)[:2])
+    return fit_text(name, PARTNER_NAME_WIDTH_MM, style, max_lines=2)
 
 
-def _label_pad_mm(partners: Sequence[Partner], style: ChartStyle) -> float:
-    """Return room for the longest name line; Noto Sans averages about 0.53 em."""
-    longest = max(
-        len(line)
-        for partner in partners
-        for line in _partner_label(partner).splitlines()
+def _partner_row_mm(names: Sequence[Sequence[str]], style: ChartStyle) -> float:
+    """Return the row height: taller than usual only when two-line names meet."""
+    row = PARTNER_ROW_MM
+    for labels in names:
+        heights = [text_size_mm(label, style, linespacing=1.0)[1] for label in labels]
+        for upper, lower in zip(heights, heights[1:]):
+            row = max(row, (upper + lower) / 2 + 0.3)
+    return row
+
+
+def _label_pad_mm(labels: Sequence[str], style: ChartStyle) -> float:
+    """Return the left margin that holds the widest name line, measured."""
+    widest = max(
+        text_width_mm(line, style) for label in labels for line in label.splitlines()
     )
-    return 2 + longest * 0.53 * style.font_size * MM_PER_INCH / 72
+    return widest + TICK_PAD_PT / PT_PER_MM + TEXT_SLACK_MM + 0.4
 
 
 def _partner_bars(
-    ax: Axes, label: str, partners: Sequence[Partner], rows: int, style: ChartStyle
+    ax: Axes,
+    label: str,
+    partners: Sequence[Partner],
+    names: Sequence[str],
+    rows: int,
+    style: ChartStyle,
 ) -> None:
-    panel_title(ax, textwrap.shorten(label, 60, placeholder="…"))
+    _fit_panel_title(ax, label, _panel_width_mm(ax, PARTNER_RIGHT_PAD_MM), style)
     positions = list(range(len(partners)))
     values = [partner.migrant_stock for partner in partners]
-    bars = ax.barh(positions, values, height=0.62, color=style.series[0])
-    ax.bar_label(
-        bars,
-        labels=[
-            f"{format_count(p.migrant_stock)} ({format_percent(p.share_pct)})"
-            for p in partners
-        ],
-        padding=2,
-        color=style.ink,
-    )
-    ax.set_yticks(positions, [_partner_label(partner) for partner in partners])
+    ax.barh(positions, values, height=0.62, color=style.series[0])
+    texts = [
+        f"{format_count(p.migrant_stock)} ({format_percent(p.share_pct)})"
+        for p in partners
+    ]
+    _, _, width_mm, _ = axes_box_mm(ax)
+    room = width_mm + PARTNER_RIGHT_PAD_MM - TEXT_SLACK_MM
+    gap = BAR_LABEL_PAD_PT / PT_PER_MM
+    widths = [text_width_mm(text, style) + TEXT_SLACK_MM for text in texts]
+    # The value axis is as long as it must be for every label to fit after its bar,
+    # but no bar is squeezed below LONGEST_BAR_SHARE of the axes for it.
+    top = max(values) * 1.55
+    for value, width in zip(values, widths):
+        free = room - gap - width
+        if free > 0:
+            top = max(top, value * width_mm / free)
+    top = min(top, max(values) / LONGEST_BAR_SHARE)
+    for position, value, text, width in zip(positions, values, texts, widths):
+        outside = value / top * width_mm + gap + width <= room
+        ax.annotate(
+            text,
+            (value, position),
+            xytext=(BAR_LABEL_PAD_PT if outside else -BAR_LABEL_PAD_PT, 0),
+            textcoords="offset points",
+            ha="left" if outside else "right",
+            va="center",
+            color=style.ink if outside else "white",
+        )
+    ax.set_yticks(positions, names, linespacing=1.0)
     ax.set_ylim(rows - 0.5, -0.5)
     # Values are written on the bars, so the value axis would only repeat them.
-    ax.set_xlim(0, max(values) * 1.55)
+    ax.set_xlim(0, top)
     ax.xaxis.set_visible(False)
     ax.spines["bottom"].set_visible(False)
     ax.grid(False)
@@ -319,43 +440,73 @@ def remittances_chart(
         note = translate(
             "No data: the World Bank reports no personal remittances"
             " received for {name}."
-        ).format(name=country.name)
+        ).format(name=country.name_in_text)
         return Chart("remittances", title, None, "", ("wb-wdi-remittances",), note, 0)
-    title += f", {_years_text(usd + gdp)}"
+    # The heading's years are those drawn; when the panels differ, each names its own.
+    years, (usd_years, gdp_years) = _panel_years([usd, gdp])
+    title = _with_years(title, years)
     drawn = [panel for panel, points in (("usd", usd), ("gdp", gdp)) if points]
     with drawing(style):
         figure = new_figure(CHART_WIDTH_MM * len(drawn) / 2, PANEL_HEIGHT_MM)
-        axes = dict(zip(drawn, add_panels(figure, [(AXIS_PAD_MM, 5)] * len(drawn))))
+        pads = [(AXIS_PAD_MM, REMITTANCE_RIGHT_PAD_MM)] * len(drawn)
+        axes = dict(zip(drawn, add_panels(figure, pads)))
         if usd:
-            _remittance_bars(axes["usd"], usd, style, translate)
+            _remittance_bars(axes["usd"], usd, usd_years, style, translate)
         if gdp:
-            _remittance_share(axes["gdp"], gdp, style, translate)
+            _remittance_share(axes["gdp"], gdp, gdp_years, style, translate)
         svg = figure_svg(figure)
     note = ""
     if not usd:
         note = translate("Remittances in US dollars: no data.")
     elif not gdp:
         note = translate("Remittances as a share of GDP: no data.")
-    alt = _remittances_alt(country.name, usd, gdp, translate)
+    alt = _remittances_alt(country.name_in_text, usd, gdp, translate)
     return Chart(
         "remittances", title, svg, alt, ("wb-wdi-remittances",), note, len(drawn)
     )
 
 
 def _remittance_bars(
-    ax: Axes, usd: list[SeriesPoint], style: ChartStyle, translate: Translator
+    ax: Axes,
+    usd: list[SeriesPoint],
+    years: str,
+    style: ChartStyle,
+    translate: Translator,
 ) -> None:
-    panel_title(ax, translate("In current US dollars"))
+    _fit_panel_title(
+        ax,
+        _with_years(translate("In current US dollars"), years),
+        _panel_width_mm(ax, REMITTANCE_RIGHT_PAD_MM),
+        style,
+    )
     divisor, unit = scale_for(max(point.value for point in usd))
     values = [point.value / divisor for point in usd]
-    ax.bar([point.year for point in usd], values, width=0.7, color=style.series[0])
-    number_axis(ax, max(values))
-    year_axis(ax, [point.year for point in usd])
-    ax.set_ylabel(axis_label("US$", unit, translate))
+    years_drawn = [point.year for point in usd]
+    ax.bar(years_drawn, values, width=BAR_WIDTH, color=style.series[0])
+    year_axis(ax, years_drawn)
+    spans = [
+        (point.year - BAR_WIDTH / 2, value, point.year + BAR_WIDTH / 2, value)
+        for point, value in zip(usd, values)
+    ]
     last = usd[-1]
+    text = format_usd(last.value).removeprefix("US$ ")
+    # The label ends at the last bar and sits above the tallest bar beneath it; when
+    # that is not the last bar, the year says which bar the number belongs to.
+    edge = last.year + BAR_WIDTH / 2
+    room_mm = REMITTANCE_RIGHT_PAD_MM
+    x, base, room = value_label(
+        ax, text, edge, spans, style, ha="right", right_room_mm=room_mm
+    )
+    if base > values[-1]:
+        text = f"{last.year}: {text}"
+        x, base, room = value_label(
+            ax, text, edge, spans, style, ha="right", right_room_mm=room_mm
+        )
+    number_axis(ax, max(values), room)
+    ax.set_ylabel(axis_label("US$", unit, translate))
     ax.annotate(
-        format_usd(last.value).removeprefix("US$ "),
-        (last.year, values[-1]),
+        text,
+        (x, base),
         xytext=(0, 3),
         textcoords="offset points",
         ha="right",
@@ -364,17 +515,39 @@ def _remittance_bars(
 
 
 def _remittance_share(
-    ax: Axes, gdp: list[SeriesPoint], style: ChartStyle, translate: Translator
+    ax: Axes,
+    gdp: list[SeriesPoint],
+    years: str,
+    style: ChartStyle,
+    translate: Translator,
 ) -> None:
-    panel_title(ax, translate("As a share of GDP"))
-    number_axis(ax, max(point.value for point in gdp))
+    _fit_panel_title(
+        ax,
+        _with_years(translate("As a share of GDP"), years),
+        _panel_width_mm(ax, REMITTANCE_RIGHT_PAD_MM),
+        style,
+    )
     series_line(ax, gdp, 0, style)
     year_axis(ax, [point.year for point in gdp])
-    ax.set_ylabel(translate("% of GDP"))
+    spans = [(a.year, a.value, b.year, b.value) for a, b in zip(gdp, gdp[1:])]
     last = gdp[-1]
+    spans = spans or [(last.year, last.value, last.year, last.value)]
+    text = format_percent(last.value)
+    # Above the last point, clear of the line where it comes down from higher.
+    x, base, room = value_label(
+        ax,
+        text,
+        last.year,
+        spans,
+        style,
+        offset_pt=4,
+        right_room_mm=REMITTANCE_RIGHT_PAD_MM,
+    )
+    number_axis(ax, max(point.value for point in gdp), room)
+    ax.set_ylabel(translate("% of GDP"))
     ax.annotate(
-        format_percent(last.value),
-        (last.year, last.value),
+        text,
+        (x, max(base, last.value)),
         xytext=(0, 4),
         textcoords="offset points",
         ha="center",
@@ -424,12 +597,12 @@ def refugees_chart(country: Country, style: ChartStyle, translate: Translator) -
     """Return refugees and asylum-seekers hosted and originating, end of each year."""
     panels = [
         (
-            translate("Hosted in {name}").format(name=country.name),
+            translate("Hosted in {name}").format(name=country.name_in_text),
             country.refugees_hosted_series,
             country.asylum_seekers_hosted_series,
         ),
         (
-            translate("Originating from {name}").format(name=country.name),
+            translate("Originating from {name}").format(name=country.name_in_text),
             country.refugees_from_series,
             country.asylum_seekers_from_series,
         ),
@@ -442,19 +615,32 @@ def refugees_chart(country: Country, style: ChartStyle, translate: Translator) -
         note = translate(
             "No data: UNHCR records no refugees or asylum-seekers hosted in"
             " or originating from {name}."
-        ).format(name=country.name)
+        ).format(name=country.name_in_text)
         return Chart("refugees", title, None, "", ("unhcr-refugee-data",), note, 0)
-    all_points = [
-        p for _, *series in drawn for points in series for p in _present(points)
+    names = (translate("Refugees"), translate("Asylum-seekers"))
+    panel_points = [
+        [p for points in series for p in _present(points)] for _, *series in drawn
     ]
+    years, own_years = _panel_years(panel_points)
     title = translate("Refugees and asylum-seekers, end of year, {years}").format(
-        years=_years_text(all_points)
+        years=years
     )
     with drawing(style):
         figure = new_figure(CHART_WIDTH_MM * len(drawn) / 2, PANEL_HEIGHT_MM)
-        axes = add_panels(figure, [(AXIS_PAD_MM, END_LABEL_PAD_MM)] * len(drawn))
-        for ax, (label, refugees, asylum) in zip(axes, drawn):
-            _displacement_lines(ax, label, refugees, asylum, style, translate)
+        # One right margin for both panels, so their plots are the same width.
+        right_pad = end_label_pad_mm(names, style)
+        axes = add_panels(figure, [(AXIS_PAD_MM, right_pad)] * len(drawn))
+        for ax, (label, refugees, asylum), own in zip(axes, drawn, own_years):
+            _displacement_lines(
+                ax,
+                _with_years(label, own),
+                refugees,
+                asylum,
+                names,
+                right_pad,
+                style,
+                translate,
+            )
         svg = figure_svg(figure)
     missing = [label for label, *_ in panels if all(label != d[0] for d in drawn)]
     note = " ".join(
@@ -474,14 +660,13 @@ def _displacement_lines(
     label: str,
     refugees: Sequence[SeriesPoint],
     asylum: Sequence[SeriesPoint],
+    names: tuple[str, str],
+    right_pad_mm: float,
     style: ChartStyle,
     translate: Translator,
 ) -> None:
-    panel_title(ax, textwrap.shorten(label, 60, placeholder="…"))
-    series = [
-        (translate("Refugees"), _present(refugees)),
-        (translate("Asylum-seekers"), _present(asylum)),
-    ]
+    _fit_panel_title(ax, label, _panel_width_mm(ax, right_pad_mm), style)
+    series = [(names[0], _present(refugees)), (names[1], _present(asylum))]
     series = [(name, points) for name, points in series if points]
     top = max(point.value for _, points in series for point in points)
     divisor, unit = scale_for(top)
@@ -492,7 +677,7 @@ def _displacement_lines(
         ends.append((points[-1].value / divisor, name))
     year_axis(ax, [point.year for _, points in series for point in points])
     ax.set_ylabel(axis_label("People", unit, translate))
-    label_line_ends(ax, ends, PANEL_HEIGHT_MM, style.font_size)
+    label_line_ends(ax, ends, style)
 
 
 def _refugees_alt(

@@ -20,7 +20,17 @@ from pathlib import Path
 from .countries import Country, CountryData
 from .errors import ContentError
 from .i18n import Translator
-from .plotting import Chart, ChartStyle, drawing, figure_svg, new_figure
+from .plotting import (
+    PT_PER_MM,
+    TEXT_SLACK_MM,
+    Chart,
+    ChartStyle,
+    drawing,
+    figure_svg,
+    fit_text,
+    new_figure,
+    text_size_mm,
+)
 
 MAPS_FOLDER = "maps"
 POLYGONS_FILE = "ne_110m_countries.geojson"
@@ -35,6 +45,13 @@ PAD_SHARE = 0.12
 MIN_SPAN_DEGREES = 24.0
 # A polygon narrower than this share of the frame gets a marker as well.
 SMALL_SHARE = 0.025
+# The marker's name: this far from the dot, in lines of at most this width, and kept
+# this far inside the frame.
+MARKER_LABEL_OFFSET_PT = 7.0
+MARKER_LABEL_WIDTH_MM = 32.0
+MARKER_LABEL_MARGIN_MM = 1.0
+# M49 areas that take "the" inside a sentence.
+AREAS_WITH_ARTICLE = frozenset({"Caribbean", "Channel Islands"})
 
 Ring = list[tuple[float, float]]
 
@@ -232,15 +249,17 @@ def locator_map(
     """Return the country's locator map, or a note when the layers do not place it."""
     layers = load_map_layers(data.folder / MAPS_FOLDER)
     area = map_area(country)
+    name = country.name_in_text
+    area_text = f"the {area}" if area in AREAS_WITH_ARTICLE else area
     title = translate("Location: {name} within {area}").format(
-        name=country.name, area=area
+        name=name, area=area_text
     )
     anchor = _anchor(country.iso3, layers)
     if anchor is None:
         note = translate(
             "No map: the Natural Earth layers used here show no polygon or"
             " point for {name}."
-        ).format(name=country.name)
+        ).format(name=name)
         return Chart("map", title, None, "", MAP_SOURCES, note, 1)
     members = [member.iso3 for member in data.in_area(area)] if area else []
     anchors = [point for iso3 in members if (point := _anchor(iso3, layers))]
@@ -268,13 +287,14 @@ def locator_map(
         country.name,
     )
     alt = translate("Map of {area} with {name} highlighted.").format(
-        area=area, name=country.name
+        area=area_text, name=name
     )
     if marked:
+        # The name starts the sentence: "The Maldives is marked …".
         alt += " " + translate(
             "{name} is marked with a ringed dot, as it is too small"
             " to show at this scale."
-        ).format(name=country.name)
+        ).format(name=name[:1].upper() + name[1:])
     return Chart("map", title, svg, alt, MAP_SOURCES, "", 1)
 
 
@@ -392,12 +412,30 @@ def _draw_marker(
         markeredgecolor=colours.water,
         markeredgewidth=0.5,
     )
-    # The name goes on the side with more room, so it stays inside the frame.
-    right = x < (frame.west + frame.east) / 2
+    # The name goes on the side with more room, wrapped to the room there and moved
+    # up or down as far as it must be to stay inside the frame.
+    span = frame.east - frame.west
+    share = (x - frame.west) / span
+    right = share < 0.5
+    room = (1 - share if right else share) * MAP_WIDTH_MM
+    room -= MARKER_LABEL_OFFSET_PT / PT_PER_MM + MARKER_LABEL_MARGIN_MM + TEXT_SLACK_MM
+    width = min(MARKER_LABEL_WIDTH_MM, room)
+    text = fit_text(label, width, style, max_lines=2, weight="bold")
+    if "…" in text and "," in label:
+        # "Saint Helena, Ascension and Tristan da Cunha": the part before the comma.
+        text = fit_text(label.split(",")[0], width, style, max_lines=2, weight="bold")
+    height = text_size_mm(text, style, weight="bold")[1]
+    middle = (y - frame.south) / (frame.north - frame.south) * MAP_HEIGHT_MM
+    lowest = MARKER_LABEL_MARGIN_MM + height / 2
+    highest = MAP_HEIGHT_MM - MARKER_LABEL_MARGIN_MM - height / 2
+    shift = min(max(middle, lowest), highest) - middle
     ax.annotate(
-        label if len(label) <= 28 else label.split(",")[0],
+        text,
         (x, y),
-        xytext=(7 if right else -7, 0),
+        xytext=(
+            MARKER_LABEL_OFFSET_PT if right else -MARKER_LABEL_OFFSET_PT,
+            shift * PT_PER_MM,
+        ),
         textcoords="offset points",
         ha="left" if right else "right",
         va="center",

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import base64
 import io
-import textwrap
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -42,9 +41,16 @@ FONT_SIZE_PT = 7.0
 # Panel margins: room for a panel title above and year labels below the axes.
 PANEL_TOP_MM = 6.5
 PANEL_BOTTOM_MM = 6.0
-# Left margin for a y-axis with tick numbers and a label; right margin for end labels.
+# Left margin for a y-axis with tick numbers and a label.
 AXIS_PAD_MM = 13.0
-END_LABEL_PAD_MM = 25.0
+# Line-end labels wrap at this width; the panel's right margin is then as wide as its
+# widest label, measured, plus the gap between line end and label.
+END_LABEL_WIDTH_MM = 22.0
+END_LABEL_GAP_PT = 4.0
+END_LABEL_LINE_SPACING = 1.1
+# Allowance for WeasyPrint setting a word a little wider than matplotlib measures it.
+TEXT_SLACK_MM = 0.6
+PT_PER_MM = 72 / MM_PER_INCH
 
 LINE_STYLES = ("-", "--", ":")
 MARKERS = ("o", "s", "^")
@@ -240,6 +246,88 @@ def _unwrap(element: ElementTree.Element) -> None:
     element[:] = children
 
 
+# Measuring text -----------------------------------------------------------------------
+
+
+@lru_cache(maxsize=1)
+def _measuring() -> tuple[object, Figure]:
+    """Return the SVG renderer and a 72 dpi figure that text is measured with.
+
+    The SVG backend measures with matplotlib's own copy of the font, as it does when it
+    lays the chart out, so a label measured here takes the room it takes in the SVG.
+    """
+    from matplotlib.backends.backend_svg import RendererSVG
+    from matplotlib.figure import Figure
+
+    return RendererSVG(100, 100, io.StringIO()), Figure(dpi=72)
+
+
+@lru_cache(maxsize=8192)
+def _text_size_pt(
+    text: str, font: str, size: float, weight: str, linespacing: float
+) -> tuple[float, float]:
+    from matplotlib.font_manager import FontProperties
+    from matplotlib.text import Text
+
+    renderer, figure = _measuring()
+    artist = Text(
+        0,
+        0,
+        text,
+        fontproperties=FontProperties(family=font, size=size, weight=weight),
+        linespacing=linespacing,
+    )
+    artist.set_figure(figure)
+    box = artist.get_window_extent(renderer)
+    return box.width, box.height
+
+
+def text_size_mm(
+    text: str,
+    style: ChartStyle,
+    weight: str = "normal",
+    linespacing: float = 1.2,
+) -> tuple[float, float]:
+    """Return the width and height, in mm, of text as matplotlib lays it out."""
+    width, height = _text_size_pt(
+        text, style.font, style.font_size, weight, linespacing
+    )
+    return width / PT_PER_MM, height / PT_PER_MM
+
+
+def text_width_mm(text: str, style: ChartStyle, weight: str = "normal") -> float:
+    return text_size_mm(text, style, weight)[0]
+
+
+def fit_text(
+    text: str,
+    width_mm: float,
+    style: ChartStyle,
+    max_lines: int = 1,
+    weight: str = "normal",
+) -> str:
+    """Return text wrapped at word breaks to lines of at most ``width_mm``.
+
+    Beyond ``max_lines`` the last line is shortened to whole words and "…". A single
+    word wider than the width keeps its own line; callers measure the result.
+    """
+    words = text.split()
+    lines: list[str] = []
+    for word in words:
+        if lines and text_width_mm(f"{lines[-1]} {word}", style, weight) <= width_mm:
+            lines[-1] = f"{lines[-1]} {word}"
+        else:
+            lines.append(word)
+    if len(lines) > max_lines:
+        kept, rest = lines[: max_lines - 1], " ".join(lines[max_lines - 1 :]).split()
+        while len(rest) > 1 and (
+            text_width_mm(" ".join(rest) + "…", style, weight) > width_mm
+        ):
+            rest.pop()
+        lines = [*kept, " ".join(rest).rstrip(",;:") + "…"]
+    return "\n".join(lines)
+
+
 def scale_for(maximum: float) -> tuple[float, str]:
     """Return a divisor and unit word so axis numbers stay short."""
     if maximum >= 1e9:
@@ -273,18 +361,27 @@ def panel_title(ax: Axes, title: str) -> None:
     )
 
 
-def tick_text(value: float, _position: int | None = None) -> str:
-    """Return a tick or bar number with thousands separators and no trailing zeros."""
-    if abs(value - round(value)) < 1e-9:
-        return f"{round(value):,}"
-    return f"{value:,.2f}".rstrip("0").rstrip(".")
+def value_texts(values: Sequence[float], whole: bool = False) -> list[str]:
+    """Return bar numbers all with the same decimals: 1.0 beside 1.1, never 1.
+
+    Whole numbers (``whole``, a count of people) have none; otherwise one when the
+    smallest bar is below 10, and more when it would print as 0.
+    """
+    smallest = min((abs(value) for value in values if value), default=0.0)
+    places = 0 if whole or smallest >= 10 else 1
+    while not whole and places < 3 and smallest and round(smallest, places) == 0:
+        places += 1
+    return [f"{value:,.{places}f}" for value in values]
 
 
-def number_axis(ax: Axes, top: float) -> None:
-    """Start the y-axis at zero with three to five round ticks, equally precise."""
+def number_axis(ax: Axes, top: float, room: float = 0.0) -> None:
+    """Start the y-axis at zero with three to five round ticks, equally precise.
+
+    ``room`` is the least top the axis may have, so a value label fits inside it.
+    """
     from matplotlib.ticker import FixedFormatter, FixedLocator, MaxNLocator
 
-    top = top * 1.12 if top > 0 else 1.0
+    top = max(top * 1.12 if top > 0 else 1.0, room)
     ticks = [tick for tick in MaxNLocator(nbins=4).tick_values(0, top) if tick <= top]
     # As many decimals as the ticks need, and the same on each: 0.01, 0.02 must not
     # all print as 0, and 2.5 beside 5 prints as 2.5 and 5.0.
@@ -325,48 +422,134 @@ def year_axis(ax: Axes, years: Sequence[int]) -> None:
     )
 
 
+def axes_box_mm(ax: Axes) -> tuple[float, float, float, float]:
+    """Return the axes' left, bottom, width and height in mm on the figure."""
+    figure = ax.get_figure()
+    width_mm = figure.get_figwidth() * MM_PER_INCH
+    height_mm = figure.get_figheight() * MM_PER_INCH
+    box = ax.get_position()
+    return (
+        box.x0 * width_mm,
+        box.y0 * height_mm,
+        box.width * width_mm,
+        box.height * height_mm,
+    )
+
+
+def end_label(name: str, value: str, style: ChartStyle) -> str:
+    """Return a line-end label of up to four lines that fit the label width."""
+    return fit_text(f"{name} {value}".strip(), END_LABEL_WIDTH_MM, style, max_lines=4)
+
+
+def end_label_pad_mm(labels: Sequence[str], style: ChartStyle) -> float:
+    """Return the right margin that holds the widest of ``labels`` beside the axes."""
+    widest = max(
+        (text_width_mm(line, style) for label in labels for line in label.splitlines()),
+        default=0.0,
+    )
+    return END_LABEL_GAP_PT / PT_PER_MM + widest + TEXT_SLACK_MM + 0.5
+
+
 def label_line_ends(
-    ax: Axes, ends: list[tuple[float, str]], height_mm: float, font_size: float
+    ax: Axes, ends: list[tuple[float, str]], style: ChartStyle
 ) -> None:
     """Write each line's label beside its last point, nudged apart so none overlap.
 
-    ``ends`` holds (last value, label); a label may have two lines. The axes are about
-    three quarters of the panel's height, which is close enough to space labels.
+    ``ends`` holds (last value, label). Heights are measured, so labels of several
+    lines keep clear of each other; they stay between just below the axes and just
+    above them (the panel title is above the axes' left end).
     """
+    from matplotlib.transforms import offset_copy
+
+    _, bottom_mm, _, axes_mm = axes_box_mm(ax)
     bottom, top = ax.get_ylim()
-    line = 1.2 * font_size / (0.75 * height_mm / MM_PER_INCH * 72)
+    gap = 0.4 / axes_mm
     placed = sorted(
-        [(value - bottom) / (top - bottom), label, label.count("\n") + 1]
+        [
+            (value - bottom) / (top - bottom),
+            label,
+            text_size_mm(label, style, linespacing=END_LABEL_LINE_SPACING)[1]
+            / axes_mm
+            / 2,
+        ]
         for value, label in ends
     )
-    for previous, current in zip(placed, placed[1:]):
-        needed = (previous[2] + current[2]) / 2 * line
-        current[0] = max(current[0], previous[0] + needed)
-    overflow = placed[-1][0] + placed[-1][2] * line / 2 - 1.05 if placed else 0.0
-    for item in placed if overflow > 0 else ():
-        item[0] -= overflow
-    for position, label, _lines in placed:
+    wanted = [item[0] for item in placed]
+    upper = 1 + 2.0 / axes_mm
+    # Below the axes first only as far as the last year's tick label leaves room.
+    for lower in (-1.0 / axes_mm, -(bottom_mm - 0.5) / axes_mm):
+        for item, position in zip(placed, wanted):
+            item[0] = position
+        floor = lower
+        for item in placed:
+            item[0] = max(item[0], floor + item[2])
+            floor = item[0] + item[2] + gap
+        ceiling = upper
+        for item in reversed(placed):
+            item[0] = min(item[0], ceiling - item[2])
+            ceiling = item[0] - item[2] - gap
+        if not placed or placed[0][0] - placed[0][2] >= lower - 1e-9:
+            break
+    # A fixed gap in points from the axes' right edge, whatever the axes' width.
+    transform = offset_copy(
+        ax.transAxes, fig=ax.get_figure(), x=END_LABEL_GAP_PT, y=0, units="points"
+    )
+    for position, label, _half in placed:
         ax.text(
-            1.03,
+            1,
             position,
             label,
-            transform=ax.transAxes,
+            transform=transform,
             va="center",
             ha="left",
-            linespacing=1.1,
+            linespacing=END_LABEL_LINE_SPACING,
             clip_on=False,
         )
 
 
-def end_label(name: str, value: str = "", width: int = 20) -> str:
-    """Return a line-end label of up to four short lines, the value last."""
-    lines = textwrap.wrap(f"{name} {value}".strip(), width)
-    if len(lines) > 4:
-        lines = [
-            *lines[:3],
-            textwrap.shorten(" ".join(lines[3:]), width, placeholder="…"),
-        ]
-    return "\n".join(lines)
+def value_label(
+    ax: Axes,
+    text: str,
+    x: float,
+    spans: Sequence[tuple[float, float, float, float]],
+    style: ChartStyle,
+    ha: str = "center",
+    offset_pt: float = 3.0,
+    right_room_mm: float = 0.0,
+) -> tuple[float, float, float]:
+    """Return where a value label clears everything drawn beneath it.
+
+    ``spans`` are what is drawn, each (x0, y0, x1, y1) in data units: a bar's top
+    (y0 == y1), a line segment, or a lone point (x0 == x1). The label is centred on
+    ``x`` or ends at it (``ha="right"``), and may reach ``right_room_mm`` past the
+    axes' right edge.
+    Call after the x limits are set. Returns the label's x, the data height it sits
+    on, and the least top the y-axis needs for the label to fit inside the axes.
+    """
+    _, _, width_mm, height_mm = axes_box_mm(ax)
+    left, right = ax.get_xlim()
+    per_mm = (right - left) / width_mm
+    label_width, label_height = text_size_mm(text, style)
+    width = (label_width + TEXT_SLACK_MM) * per_mm
+    limit = right + (right_room_mm - TEXT_SLACK_MM) * per_mm
+    if ha == "center":
+        x = min(x, limit - width / 2)
+        start, end = x - width / 2, x + width / 2
+    else:
+        x = min(x, limit)
+        start, end = x - width, x
+    base = 0.0
+    for x0, y0, x1, y1 in spans:
+        if x1 < start or x0 > end:
+            continue
+        if x1 == x0:
+            base = max(base, y0, y1)
+            continue
+        # The highest point of a straight segment within the label's width.
+        for edge in (max(x0, start), min(x1, end)):
+            base = max(base, y0 + (y1 - y0) * (edge - x0) / (x1 - x0))
+    share = (offset_pt / PT_PER_MM + label_height + 0.5) / height_mm
+    return x, base, base / (1 - share) if share < 1 else base * 2
 
 
 def series_line(
