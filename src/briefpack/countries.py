@@ -43,11 +43,12 @@ _AGGREGATE_ALIASES = {"australia and new zealand": "australia/new zealand"}
 _NO_AGGREGATE = {"channel islands"}
 
 
-# Names that take "the" in running English text (UN editorial usage). Official names of
-# the form "Republic of …", "United …" or "… Islands" take it too (_ARTICLE_PREFIXES).
+# Names that take "the" in running English text (UN editorial usage); names starting
+# "United …" or "Republic of …" take it too (_ARTICLE_PREFIXES). Inverted ISO names such
+# as "Congo, Democratic Republic of the" still read awkwardly in phrases.
 NAMES_WITH_ARTICLE = frozenset({
     "Bahamas", "Comoros", "Gambia", "Maldives", "Netherlands", "Philippines",
-    "Seychelles", "Niger", "Sudan", "Czechia", "Holy See", "Channel Islands",
+    "Seychelles", "Niger", "Sudan", "Holy See", "Channel Islands",
     "Russian Federation", "Syrian Arab Republic", "Central African Republic",
     "Dominican Republic", "Lao People's Democratic Republic",
     "Democratic Republic of the Congo", "Democratic People's Republic of Korea",
