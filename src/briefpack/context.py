@@ -378,14 +378,7 @@ def build_pack_context(
         "modules": sections,
         "sources": citations.annex,
         "data_as_of": data_as_of(translate),
-        "theme": {
-            "name": theme.name,
-            "organisation": theme.settings.organisation,
-            "footer": theme.settings.footer,
-            "contact": theme.settings.contact,
-            "logo": (f"../styles/themes/{theme.name}/{theme.settings.logo}"
-                     if theme.settings.logo else ""),
-        },
+        "theme": theme_context(theme),
         "world_stock": format_compact(data.world["migrant_stock"].value or 0)
         if "migrant_stock" in data.world else "",
     }
@@ -396,6 +389,18 @@ def _subject(spec: PackSpec, country_name: str, meeting_date: str,
     when = f" ({meeting_date})" if meeting_date else ""
     return translate("Briefing pack on {country} for {meeting}").format(
         country=country_name, meeting=spec.meeting.name) + when
+
+
+def theme_context(theme: Theme) -> dict:
+    """Return what templates print of a theme: organisation, footer, contact, logo."""
+    settings = theme.settings
+    return {
+        "name": theme.name,
+        "organisation": settings.organisation,
+        "footer": settings.footer,
+        "contact": settings.contact,
+        "logo": f"../styles/themes/{theme.name}/{settings.logo}" if settings.logo else "",
+    }
 
 
 def data_as_of(translate: Translator) -> str:

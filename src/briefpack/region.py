@@ -17,6 +17,7 @@ from .context import (
     format_date,
     format_date_range,
     data_as_of,
+    theme_context,
 )
 from .files import write_atomic
 from .i18n import get_translations, text_direction
@@ -107,14 +108,7 @@ def build_region_context(
         "modules": sections,
         "sources": citations.annex,
         "data_as_of": data_as_of(translate),
-        "theme": {
-            "name": theme.name,
-            "organisation": theme.settings.organisation,
-            "footer": theme.settings.footer,
-            "contact": theme.settings.contact,
-            "logo": (f"../styles/themes/{theme.name}/{theme.settings.logo}"
-                     if theme.settings.logo else ""),
-        },
+        "theme": theme_context(theme),
     }
 
 
